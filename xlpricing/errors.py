@@ -1,0 +1,38 @@
+"""Errors every interface turns into its own kind of message (a cell text, a CLI error)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The order problems are listed in: the order of the arguments of IMQUOTE.
+ARGUMENT_ORDER = ("edition", "peak_dau", "peak_groups", "addons", "months", "code")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a request: which argument, and what to do about it."""
+
+    argument: str
+    message: str
+
+
+class QuoteError(ValueError):
+    """A request that cannot be priced. Holds every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("; ".join(p.message for p in self.problems))
+
+    @classmethod
+    def of(cls, argument: str, message: str) -> "QuoteError":
+        return cls(Problem(argument, message))
+
+
+class PriceBookError(ValueError):
+    """A price book file that does not hold together. Lists every problem with its key path."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"price book {source} has {len(self.problems)} problem(s):\n{lines}")

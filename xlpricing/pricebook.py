@@ -1,0 +1,444 @@
+"""The price book: one TOML file per price book, checked whole when it is loaded.
+
+Every price, quota and rule lives in the data file; this module only knows the shape.
+Loading collects *every* problem with its key path (``addons[3].prices.gold``) and raises
+one :class:`PriceBookError`, so whoever edits the file sees the whole list at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .errors import PriceBookError
+
+PRICEBOOK_DIR = Path(__file__).with_name("pricebooks")
+DEFAULT_PRICE_BOOK = "tencent-im-cn-seed"
+BILLING_MODES = ("prepaid", "postpaid")
+METRICS = ("peak_dau", "peak_groups")
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    code: str
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    code: str
+    aliases: tuple[str, ...]
+    name_zh: str
+    name_en: str
+    monthly_price: Decimal
+    billing: str
+    free_peak_dau: int
+    free_peak_groups: int
+    capped: bool  # True: the free quota is a hard cap, there is no overage
+
+    def free_quota(self, metric: str) -> int:
+        return self.free_peak_dau if metric == "peak_dau" else self.free_peak_groups
+
+
+@dataclass(frozen=True, slots=True)
+class Overage:
+    code: str
+    metric: str
+    name_zh: str
+    name_en: str
+    unit_zh: str
+    unit_en: str
+    billing: str
+    block_size: int
+    block_price: Decimal
+    editions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Addon:
+    code: str
+    family: str
+    name_zh: str
+    name_en: str
+    short_zh: str
+    short_en: str
+    billing: str
+    prices: Mapping[str, Decimal]  # edition code -> monthly price; absent = cannot buy
+    included_in: tuple[str, ...]  # editions that already have it
+    included_minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBook:
+    id: str
+    name_zh: str
+    name_en: str
+    region: str
+    region_zh: str
+    region_en: str
+    currency: str
+    source_url: str
+    source_file: str
+    effective_from: dt.date | None
+    min_months: int
+    max_months: int
+    notes: tuple[Note, ...]
+    editions: tuple[Edition, ...]
+    overage: tuple[Overage, ...]
+    addons: tuple[Addon, ...]
+    _edition_names: Mapping[str, Edition] = field(repr=False, compare=False)
+    _addon_codes: Mapping[str, Addon] = field(repr=False, compare=False)
+
+    def find_edition(self, name: str) -> Edition | None:
+        """The edition called ``name`` (code or alias, any case, spaces trimmed), or None."""
+        return self._edition_names.get(name.strip().casefold())
+
+    def find_addon(self, code: str) -> Addon | None:
+        return self._addon_codes.get(code.strip().casefold())
+
+    def overage_for(self, edition: Edition) -> tuple[Overage, ...]:
+        return tuple(o for o in self.overage if edition.code in o.editions)
+
+    @property
+    def edition_codes(self) -> tuple[str, ...]:
+        return tuple(e.code for e in self.editions)
+
+    @property
+    def addon_codes(self) -> tuple[str, ...]:
+        return tuple(a.code for a in self.addons)
+
+
+# ---------------------------------------------------------------------------------- loading
+
+
+def available_price_books() -> tuple[str, ...]:
+    """Ids of the price books shipped in the package (one ``.toml`` file each)."""
+    return tuple(sorted(p.stem for p in PRICEBOOK_DIR.glob("*.toml")))
+
+
+@functools.lru_cache(maxsize=16)
+def get_price_book(name: str | None = None) -> PriceBook:
+    """A shipped price book by id, or any price book file by path. Cached: books are immutable."""
+    name = name or DEFAULT_PRICE_BOOK
+    path = Path(name)
+    if path.suffix != ".toml":
+        path = PRICEBOOK_DIR / f"{name}.toml"
+        if not path.is_file():
+            known = ", ".join(available_price_books())
+            raise PriceBookError(name, [f"no price book called {name!r} (shipped: {known})"])
+    return load_price_book(path)
+
+
+def load_price_book(path: str | Path) -> PriceBook:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PriceBookError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
+    return parse_price_book(text, source=str(path))
+
+
+def parse_price_book(text: str, source: str = "<text>") -> PriceBook:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PriceBookError(source, [f"not valid TOML: {exc}"]) from None
+    checker = _Checker()
+    book = checker.price_book(data)
+    if checker.problems:
+        raise PriceBookError(source, checker.problems)
+    assert book is not None
+    return book
+
+
+class _Checker:
+    """Reads the TOML tree into value objects, noting every problem instead of stopping."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def bad(self, path: str, message: str) -> None:
+        self.problems.append(f"{path}: {message}")
+
+    # -- scalars ------------------------------------------------------------------
+    def table(self, data: Any, path: str, allowed: set[str]) -> dict:
+        if not isinstance(data, dict):
+            self.bad(path, f"must be a table, got {type(data).__name__}")
+            return {}
+        for key in data:
+            if key not in allowed:
+                self.bad(f"{path}.{key}", f"unknown key (expected one of: {', '.join(sorted(allowed))})")
+        return data
+
+    def text(self, d: dict, key: str, path: str, required: bool = True) -> str:
+        if key not in d:
+            if required:
+                self.bad(f"{path}.{key}", "missing")
+            return ""
+        value = d[key]
+        if not isinstance(value, str) or not value.strip():
+            self.bad(f"{path}.{key}", f"must be non-empty text, got {value!r}")
+            return ""
+        return value
+
+    def code(self, d: dict, key: str, path: str) -> str:
+        value = self.text(d, key, path)
+        if value and (value != value.strip().lower() or " " in value):
+            self.bad(f"{path}.{key}", f"codes are lower case without spaces, got {value!r}")
+        return value
+
+    def money(self, value: Any, path: str) -> Decimal:
+        # Integers or decimal strings only: a TOML float (0.1) is binary and inexact.
+        if isinstance(value, bool) or isinstance(value, float):
+            kind = "a float" if isinstance(value, float) else "true/false"
+            self.bad(path, f"must be a whole number or a quoted decimal such as \"0.007\", got {kind} ({value!r})")
+            return Decimal(0)
+        if isinstance(value, int):
+            amount = Decimal(value)
+        elif isinstance(value, str):
+            try:
+                amount = Decimal(value.strip())
+            except InvalidOperation:
+                self.bad(path, f"is not a number: {value!r}")
+                return Decimal(0)
+            if not amount.is_finite():
+                self.bad(path, f"must be a finite amount, got {value!r}")
+                return Decimal(0)
+        else:
+            self.bad(path, f"must be an amount, got {type(value).__name__}")
+            return Decimal(0)
+        if amount < 0:
+            self.bad(path, f"must not be negative, got {value}")
+        return amount
+
+    def required_money(self, d: dict, key: str, path: str) -> Decimal:
+        if key not in d:
+            self.bad(f"{path}.{key}", "missing")
+            return Decimal(0)
+        return self.money(d[key], f"{path}.{key}")
+
+    def count(self, d: dict, key: str, path: str, minimum: int = 0, required: bool = True) -> int:
+        if key not in d:
+            if required:
+                self.bad(f"{path}.{key}", "missing")
+            return minimum
+        value = d[key]
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.bad(f"{path}.{key}", f"must be a whole number, got {value!r}")
+            return minimum
+        if value < minimum:
+            self.bad(f"{path}.{key}", f"must be at least {minimum}, got {value}")
+        return value
+
+    def flag(self, d: dict, key: str, path: str) -> bool:
+        value = d.get(key, False)
+        if not isinstance(value, bool):
+            self.bad(f"{path}.{key}", f"must be true or false, got {value!r}")
+            return False
+        return value
+
+    def billing(self, d: dict, path: str) -> str:
+        value = self.text(d, "billing", path)
+        if value and value not in BILLING_MODES:
+            self.bad(f"{path}.billing", f"must be one of {', '.join(BILLING_MODES)}, got {value!r}")
+        return value
+
+    def codes_list(self, d: dict, key: str, path: str, known: tuple[str, ...], what: str) -> tuple[str, ...]:
+        value = d.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.bad(f"{path}.{key}", f"must be a list of {what} codes, got {value!r}")
+            return ()
+        for i, v in enumerate(value):
+            if v not in known:
+                self.bad(f"{path}.{key}[{i}]", f"no {what} {v!r} (known: {', '.join(known)})")
+        return tuple(value)
+
+    def unique(self, items: list[tuple[str, str]], what: str) -> None:
+        seen: dict[str, str] = {}
+        for path, value in items:
+            if not value:
+                continue
+            key = value.casefold()
+            if key in seen:
+                self.bad(path, f"duplicate {what} {value!r} (first at {seen[key]})")
+            else:
+                seen[key] = path
+
+    # -- sections -----------------------------------------------------------------
+    def array(self, data: dict, key: str) -> list:
+        value = data.get(key)
+        if value is None:
+            self.bad(key, "missing (at least one entry is needed)")
+            return []
+        if not isinstance(value, list) or not value:
+            self.bad(key, "must be a non-empty array of tables ([[...]])")
+            return []
+        return value
+
+    def price_book(self, data: dict) -> PriceBook | None:
+        self.table(data, "<top>", {"meta", "notes", "editions", "overage", "addons"})
+        meta = self.table(data.get("meta", {}), "meta", {
+            "id", "name_zh", "name_en", "region", "region_zh", "region_en", "currency",
+            "source_url", "source_file", "effective_from", "min_months", "max_months",
+        })
+        if "meta" not in data:
+            self.bad("meta", "missing")
+        book_id = self.code(meta, "id", "meta")
+        currency = self.text(meta, "currency", "meta")
+        if currency and (len(currency) != 3 or not currency.isupper()):
+            self.bad("meta.currency", f"must be an ISO 4217 code such as CNY, got {currency!r}")
+        effective = meta.get("effective_from")
+        if effective is not None and not isinstance(effective, dt.date):
+            self.bad("meta.effective_from", f"must be a date (2024-01-01), got {effective!r}")
+            effective = None
+        min_months = self.count(meta, "min_months", "meta", minimum=1)
+        max_months = self.count(meta, "max_months", "meta", minimum=1)
+        if min_months > max_months:
+            self.bad("meta.max_months", f"must be at least min_months ({min_months}), got {max_months}")
+
+        notes = [self.note(n, f"notes[{i}]") for i, n in enumerate(data.get("notes", []))]
+        self.unique([(f"notes[{i}].code", n.code) for i, n in enumerate(notes)], "note code")
+
+        editions = [self.edition(e, f"editions[{i}]") for i, e in enumerate(self.array(data, "editions"))]
+        edition_codes = tuple(e.code for e in editions if e.code)
+        names = []
+        for i, e in enumerate(editions):
+            names.append((f"editions[{i}].code", e.code))
+            names += [(f"editions[{i}].aliases[{j}]", a) for j, a in enumerate(e.aliases)]
+        self.unique(names, "edition name")
+
+        overage = [self.overage(o, f"overage[{i}]", edition_codes)
+                   for i, o in enumerate(self.array(data, "overage"))]
+        for i, o in enumerate(overage):
+            for code in o.editions:
+                edition = next((e for e in editions if e.code == code), None)
+                if edition is not None and edition.capped:
+                    self.bad(f"overage[{i}].editions", f"{code} is capped (capped = true) and has no overage")
+        for metric in METRICS:
+            for code in edition_codes:
+                n = sum(1 for o in overage if o.metric == metric and code in o.editions)
+                if n > 1:
+                    self.bad("overage", f"{code} has {n} overage charges for {metric}; one is allowed")
+
+        addons = [self.addon(a, f"addons[{i}]", edition_codes)
+                  for i, a in enumerate(self.array(data, "addons"))]
+        # One namespace for every priced code: IMPRICE(code) must never be ambiguous.
+        self.unique(
+            [(f"editions[{i}].code", e.code) for i, e in enumerate(editions)]
+            + [(f"overage[{i}].code", o.code) for i, o in enumerate(overage)]
+            + [(f"addons[{i}].code", a.code) for i, a in enumerate(addons)],
+            "code",
+        )
+        if self.problems:
+            return None
+        return PriceBook(
+            id=book_id,
+            name_zh=self.text(meta, "name_zh", "meta"),
+            name_en=self.text(meta, "name_en", "meta"),
+            region=self.code(meta, "region", "meta"),
+            region_zh=self.text(meta, "region_zh", "meta"),
+            region_en=self.text(meta, "region_en", "meta"),
+            currency=currency,
+            source_url=self.text(meta, "source_url", "meta"),
+            source_file=self.text(meta, "source_file", "meta", required=False),
+            effective_from=effective,
+            min_months=min_months,
+            max_months=max_months,
+            notes=tuple(notes),
+            editions=tuple(editions),
+            overage=tuple(overage),
+            addons=tuple(addons),
+            _edition_names=MappingProxyType(
+                {n.casefold(): e for e in editions for n in (e.code, *e.aliases)}
+            ),
+            _addon_codes=MappingProxyType({a.code: a for a in addons}),
+        )
+
+    def note(self, data: Any, path: str) -> Note:
+        d = self.table(data, path, {"code", "zh", "en"})
+        return Note(self.code(d, "code", path), self.text(d, "zh", path), self.text(d, "en", path))
+
+    def edition(self, data: Any, path: str) -> Edition:
+        d = self.table(data, path, {
+            "code", "aliases", "name_zh", "name_en", "monthly_price", "billing",
+            "free_peak_dau", "free_peak_groups", "capped",
+        })
+        aliases = d.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            self.bad(f"{path}.aliases", f"must be a list of names, got {aliases!r}")
+            aliases = []
+        return Edition(
+            code=self.code(d, "code", path),
+            aliases=tuple(aliases),
+            name_zh=self.text(d, "name_zh", path),
+            name_en=self.text(d, "name_en", path),
+            monthly_price=self.required_money(d, "monthly_price", path),
+            billing=self.billing(d, path),
+            free_peak_dau=self.count(d, "free_peak_dau", path),
+            free_peak_groups=self.count(d, "free_peak_groups", path),
+            capped=self.flag(d, "capped", path),
+        )
+
+    def overage(self, data: Any, path: str, edition_codes: tuple[str, ...]) -> Overage:
+        d = self.table(data, path, {
+            "code", "metric", "name_zh", "name_en", "unit_zh", "unit_en", "billing",
+            "block_size", "block_price", "editions",
+        })
+        metric = self.text(d, "metric", path)
+        if metric and metric not in METRICS:
+            self.bad(f"{path}.metric", f"must be one of {', '.join(METRICS)}, got {metric!r}")
+        return Overage(
+            code=self.code(d, "code", path),
+            metric=metric,
+            name_zh=self.text(d, "name_zh", path),
+            name_en=self.text(d, "name_en", path),
+            unit_zh=self.text(d, "unit_zh", path),
+            unit_en=self.text(d, "unit_en", path),
+            billing=self.billing(d, path),
+            block_size=self.count(d, "block_size", path, minimum=1),
+            block_price=self.required_money(d, "block_price", path),
+            editions=self.codes_list(d, "editions", path, edition_codes, "edition"),
+        )
+
+    def addon(self, data: Any, path: str, edition_codes: tuple[str, ...]) -> Addon:
+        d = self.table(data, path, {
+            "code", "family", "name_zh", "name_en", "short_zh", "short_en", "billing",
+            "prices", "included_in", "included_minutes",
+        })
+        prices: dict[str, Decimal] = {}
+        raw_prices = d.get("prices")
+        if raw_prices is None:
+            self.bad(f"{path}.prices", "missing (a table such as { pro = 500 })")
+        elif not isinstance(raw_prices, dict):
+            self.bad(f"{path}.prices", f"must be a table of edition = price, got {raw_prices!r}")
+        else:
+            for edition, price in raw_prices.items():
+                if edition not in edition_codes:
+                    self.bad(f"{path}.prices.{edition}", f"no edition {edition!r} (known: {', '.join(edition_codes)})")
+                prices[edition] = self.money(price, f"{path}.prices.{edition}")
+        included = self.codes_list(d, "included_in", path, edition_codes, "edition")
+        for edition in included:
+            if edition in prices:
+                self.bad(f"{path}.included_in", f"{edition} both includes it and has a price for it")
+        if raw_prices is not None and not prices and not included:
+            self.bad(f"{path}.prices", "offered on no edition")
+        minutes = self.count(d, "included_minutes", path, minimum=1, required=False) if "included_minutes" in d else None
+        return Addon(
+            code=self.code(d, "code", path),
+            family=self.code(d, "family", path),
+            name_zh=self.text(d, "name_zh", path),
+            name_en=self.text(d, "name_en", path),
+            short_zh=self.text(d, "short_zh", path),
+            short_en=self.text(d, "short_en", path),
+            billing=self.billing(d, path),
+            prices=MappingProxyType(prices),
+            included_in=included,
+            included_minutes=minutes,
+        )
