@@ -1,0 +1,108 @@
+"""Loose inputs from cells and command lines, turned into what the engine takes.
+
+One set of rules for every adapter (Excel functions, CLI, CSV batch), documented in the README:
+
+======================  =================================================================
+blank / None / ""       the argument's default (0 for counts, 1 for months)
+35000.0, Decimal(35000) 35000: Excel sends every number as a float, currency cells as Decimal
+" 35,000 " (text)       35000: digits with optional thousands commas and spaces around
+35000.5, "1e4", "3.5"   error: a peak or a month count is a whole number; we never round it
+-1                      error: counts are never negative
+NaN, ±inf               error
+TRUE / FALSE            error: a bool is not a count (Excel would otherwise read TRUE as 1)
+above 10^12             error: beyond any real app, and keeps every total exact in a cell
+======================  =================================================================
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+from .engine import Quote, build_quote
+from .errors import ARGUMENT_ORDER, QuoteError
+from .pricebook import PriceBook
+
+MAX_COUNT = 10**12
+_DIGITS = re.compile(r"\d{1,3}(,\d{3})+|\d+")
+# Separators people type between codes: comma (also full-width), semicolon, 、, whitespace.
+_ADDON_SEPARATORS = re.compile(r"[\s,;，；、]+")
+
+
+def whole_number(value: Any, argument: str, default: int = 0) -> int:
+    """A count from whatever a cell or a command line holds; see the module table."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, bool):
+        raise QuoteError.of(argument, f"{argument} must be a number, got {'TRUE' if value else 'FALSE'}")
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise QuoteError.of(argument, f"{argument} must be a whole number, got {value!r}")
+        number = int(value)
+    elif isinstance(value, Decimal):
+        if not value.is_finite() or value != value.to_integral_value():
+            raise QuoteError.of(argument, f"{argument} must be a whole number, got {value}")
+        number = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        sign = -1 if text.startswith("-") else 1
+        digits = text.lstrip("+-").strip()
+        if not _DIGITS.fullmatch(digits):
+            raise QuoteError.of(argument, f"{argument} must be a whole number, got {value.strip()!r}")
+        number = sign * int(digits.replace(",", ""))
+    else:
+        raise QuoteError.of(argument, f"{argument} must be a number, got {type(value).__name__}")
+    if number < 0:
+        raise QuoteError.of(argument, f"{argument} must not be negative, got {number}")
+    if number > MAX_COUNT:
+        raise QuoteError.of(argument, f"{argument} above 10^12 is not supported, got {number:,}")
+    return number
+
+
+def edition_name(value: Any) -> Any:
+    """Text is trimmed; anything else goes to the engine, which says why it is not an edition."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def addon_codes(value: Any) -> tuple[str, ...]:
+    """Add-on codes from a text ("history_90, moderation") or a range of cells (blanks ignored)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(c for c in _ADDON_SEPARATORS.split(value) if c)
+    if isinstance(value, (list, tuple)):
+        codes: list[str] = []
+        for item in value:
+            codes.extend(addon_codes(item))
+        return tuple(codes)
+    raise QuoteError.of("addons", f"addons must be add-on codes such as history_90, got {value!r}")
+
+
+
+def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Quote:
+    """Price a deal given as cells or command-line text, reporting every bad argument together."""
+    problems = []
+    values: dict[str, Any] = {"edition": edition_name(edition)}
+    for name, convert, stand_in in (
+        ("peak_dau", lambda: whole_number(peak_dau, "peak_dau"), 0),
+        ("peak_groups", lambda: whole_number(peak_groups, "peak_groups"), 0),
+        ("addons", lambda: addon_codes(addons), ()),
+        ("months", lambda: whole_number(months, "months", default=1), 1),
+    ):
+        try:
+            values[name] = convert()
+        except QuoteError as exc:
+            problems += exc.problems
+            values[name] = stand_in  # so the engine still checks the other arguments
+    try:
+        quote = build_quote(book, **values)
+    except QuoteError as exc:
+        failed = {p.argument for p in problems}
+        problems += [p for p in exc.problems if p.argument not in failed]
+    if problems:
+        raise QuoteError(sorted(problems, key=lambda p: ARGUMENT_ORDER.index(p.argument)))
+    return quote
