@@ -1,0 +1,188 @@
+"""Excel functions (xlwings user-defined functions): =IMQUOTE() and its family.
+
+Wire them in with the ``xlwings.conf`` sheet's ``UDF Modules`` = ``xlpricing.udf`` and
+Import Functions (see the README). Every function is a plain Python function too.
+
+What a cell gets: a number, a spilled array, or — for anything that cannot be priced — a
+short text starting with ``#FUNCTION:`` that names the argument and the valid choices.
+Nothing here raises into Excel, so a cell never shows a traceback or a wrong number.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+import xlwings as xw
+
+from . import inputs
+from .engine import Quote, list_price
+from .errors import QuoteError
+from .pricebook import get_price_book
+
+CATEGORY = "xlpricing (Tencent IM)"
+MAX_MESSAGE = 250  # Excel's wizard and narrow cells: keep the text short
+
+_DOC_EDITION = "Edition: trial, pro or flagship (also 体验版, 专业版, 旗舰版, ultimate). A range prices a column of scenarios."
+_DOC_DAU = "Peak DAU of the month, a whole number (blank = 0). 10,000 are free on pro/flagship; each started 10,000 above costs extra."
+_DOC_GROUPS = "Peak groups of the month, a whole number (blank = 0). 100,000 are free on pro/flagship; each started 100,000 above costs extra."
+_DOC_ADDONS = "Add-on codes, as text (\"history_90, moderation\") or a range of cells holding codes; blanks ignored."
+_DOC_MONTHS = "Term in whole months, 1 to 24 (blank = 1). The result is months × the monthly amount."
+
+
+def _cell_number(amount: Decimal) -> int | float:
+    """Excel holds doubles: whole yuan go as int, anything else as the nearest float."""
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def _error_text(function: str, message: str) -> str:
+    text = f"#{function}: {message}"
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def _guarded(function: str, compute: Callable[[], Any]) -> Any:
+    """Run one computation; bad input becomes a readable '#FUNCTION: ...' text, never an exception."""
+    try:
+        return compute()
+    except QuoteError as exc:
+        return _error_text(function, str(exc))
+    except Exception as exc:  # a safety net: a cell must never show a traceback
+        return _error_text(function, f"internal error ({type(exc).__name__}), please report it")
+
+
+def _quote(edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Quote:
+    return inputs.price_deal(
+        get_price_book(), _single(edition, "edition"), _single(peak_dau, "peak_dau"),
+        _single(peak_groups, "peak_groups"), addons, _single(months, "months"))
+
+
+def _single(value: Any, argument: str) -> Any:
+    """One value from a cell; a one-cell range counts as that cell."""
+    while isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise QuoteError.of(argument, f"{argument} must be one cell, got a range of {len(value)}")
+        value = value[0]
+    return value
+
+
+def _grid(value: Any) -> list[list[Any]]:
+    """Any argument as rows of cells: a scalar is 1×1, a flat list is a column."""
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(row, (list, tuple)) for row in value):
+            return [list(row) for row in value]
+        return [[v] for v in value] or [[None]]
+    return [[value]]
+
+
+def _per_scenario(
+    function: str,
+    pick: Callable[[Quote], Decimal],
+    edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any,
+) -> Any:
+    """One result, or — when edition/peak_dau/peak_groups/months come as ranges — one per cell.
+
+    Single cells broadcast over the range. ``addons`` holds one list for every scenario,
+    unless it is a range with one row per scenario (a column of scenarios) or one column per
+    scenario (a row of scenarios): then each scenario takes the codes of its own row/column.
+    """
+    grids = {"edition": _grid(edition), "peak_dau": _grid(peak_dau),
+             "peak_groups": _grid(peak_groups), "months": _grid(months)}
+    for name, g in grids.items():
+        if len({len(row) for row in g}) != 1 or not g[0]:
+            return _error_text(function, f"{name} must be a cell or a rectangular range")
+    shapes = {(len(g), len(g[0])) for g in grids.values()} - {(1, 1)}
+    if not shapes:
+        return _guarded(function, lambda: _cell_number(pick(_quote(edition, peak_dau, peak_groups, addons, months))))
+    if len(shapes) > 1:
+        return _error_text(function, "edition, peak_dau, peak_groups and months must be single cells or ranges of one size")
+    rows, cols = shapes.pop()
+
+    addon_grid = _grid(addons) if isinstance(addons, (list, tuple)) else None
+    if addon_grid is not None and len({len(row) for row in addon_grid}) != 1:
+        addon_grid = None  # not a rectangle, so not one range per scenario: one list for all
+    def addons_of(i: int, j: int) -> Any:
+        if addon_grid is not None:
+            if cols == 1 and len(addon_grid) == rows:
+                return addon_grid[i]
+            if rows == 1 and len(addon_grid[0]) == cols:
+                return [row[j] for row in addon_grid]
+            if rows > 1 and cols > 1 and (len(addon_grid), len(addon_grid[0])) == (rows, cols):
+                return addon_grid[i][j]
+        return addons
+
+    def at(name: str, i: int, j: int) -> Any:
+        g = grids[name]
+        return g[0][0] if len(g) == 1 and len(g[0]) == 1 else g[i][j]
+
+    return [
+        [
+            _guarded(function, lambda i=i, j=j: _cell_number(pick(_quote(
+                at("edition", i, j), at("peak_dau", i, j), at("peak_groups", i, j),
+                addons_of(i, j), at("months", i, j)))))
+            for j in range(cols)
+        ]
+        for i in range(rows)
+    ]
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("edition", ndim=2, doc=_DOC_EDITION)
+@xw.arg("peak_dau", ndim=2, doc=_DOC_DAU)
+@xw.arg("peak_groups", ndim=2, doc=_DOC_GROUPS)
+@xw.arg("addons", ndim=2, doc=_DOC_ADDONS)
+@xw.arg("months", ndim=2, doc=_DOC_MONTHS)
+def IMQUOTE(edition, peak_dau=0, peak_groups=0, addons=None, months=1):
+    """Tencent Cloud IM (China) total in CNY for the whole term: package + add-ons + overage, × months. Give ranges for edition, DAU or groups to price a column of scenarios in one call."""
+    return _per_scenario("IMQUOTE", lambda q: q.total, edition, peak_dau, peak_groups, addons, months)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("edition", ndim=2, doc=_DOC_EDITION)
+@xw.arg("peak_dau", ndim=2, doc=_DOC_DAU)
+@xw.arg("peak_groups", ndim=2, doc=_DOC_GROUPS)
+def IMOVERAGE(edition, peak_dau=0, peak_groups=0):
+    """Monthly overage in CNY alone: each started 10,000 peak DAU above 10,000 and each started 100,000 peak groups above 100,000 cost 1,000 each. Accepts ranges like IMQUOTE."""
+    return _per_scenario("IMOVERAGE", lambda q: q.overage, edition, peak_dau, peak_groups, None, 1)
+
+
+LINES_HEADER = ["code", "计费项", "item", "billing", "quantity", "unit price (CNY/month)",
+                "months", "amount (CNY)", "note"]
+
+
+def quote_rows(q: Quote) -> list[list[Any]]:
+    """A quote as a table: header, one row per line item, subtotals, total, price book."""
+    book = get_price_book(q.price_book_id)
+    rows: list[list[Any]] = [list(LINES_HEADER)]
+    for line in q.lines:
+        rows.append([line.code, line.label_zh, line.label_en, line.billing, line.quantity,
+                     _cell_number(line.unit_price), line.months, _cell_number(line.amount), line.note_en])
+    rows.append(["prepaid", "预付费小计", "Prepaid subtotal", "prepaid", "", "", q.months, _cell_number(q.prepaid), ""])
+    rows.append(["postpaid", "后付费小计", "Postpaid subtotal", "postpaid", "", "", q.months, _cell_number(q.postpaid), ""])
+    rows.append(["total", "合计", "Total", "", "", "", q.months, _cell_number(q.total), ""])
+    rows.append(["price_book", book.name_zh, book.name_en, "", "", "", "", "", book.source_url])
+    return rows
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("addons", ndim=2, doc=_DOC_ADDONS)
+@xw.arg("edition", doc=_DOC_EDITION)
+@xw.arg("peak_dau", doc=_DOC_DAU)
+@xw.arg("peak_groups", doc=_DOC_GROUPS)
+@xw.arg("months", doc=_DOC_MONTHS)
+def IMQUOTE_LINES(edition, peak_dau=0, peak_groups=0, addons=None, months=1):
+    """The quote as a table that spills (Excel 365): one row per line item with quantity, unit price, amount and how it was worked out, then prepaid and postpaid subtotals and the total."""
+    def compute() -> list[list[Any]]:
+        return quote_rows(_quote(edition, peak_dau, peak_groups, addons, months))
+    result = _guarded("IMQUOTE_LINES", compute)
+    return [[result]] if isinstance(result, str) else result
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("code", doc="An edition (pro, flagship), an add-on code (history_90, members_6000 …) or overage_dau / overage_groups.")
+@xw.arg("edition", doc="The edition buying the add-on; needed where the price differs by edition (history_90: pro 1,000, flagship 500).")
+def IMPRICE(code, edition=None):
+    """List price in CNY per month of one item on the price book: an edition's package, an add-on on an edition, or one overage block."""
+    def compute() -> int | float:
+        name = inputs.edition_name(_single(edition, "edition"))
+        return _cell_number(list_price(get_price_book(), _single(code, "code"), name).price)
+    return _guarded("IMPRICE", compute)
