@@ -1,0 +1,156 @@
+"""Command line: ``xlpricing price …`` prints a quote, ``xlpricing catalog`` the price book."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal
+from typing import Any, Sequence
+
+from . import formatting, inputs
+from .engine import Quote
+from .errors import PriceBookError, QuoteError
+from .pricebook import DEFAULT_PRICE_BOOK, PriceBook, available_price_books, get_price_book
+
+EXIT_USAGE = 2
+
+
+def _book(args: argparse.Namespace) -> PriceBook:
+    return get_price_book(args.price_book)
+
+
+def render_quote(q: Quote, book: PriceBook) -> str:
+    m = formatting.amount
+    head = [
+        f"Quote — {book.name_en} / {book.name_zh}",
+        f"Price book: {book.id} ({book.source_url})",
+        f"Edition: {q.edition} ({q.edition_name_zh} / {q.edition_name_en})   "
+        f"peak DAU {formatting.count(q.peak_dau)}   peak groups {formatting.count(q.peak_groups)}   "
+        f"term {q.months} month{'s' if q.months != 1 else ''}",
+        f"Add-ons: {', '.join(q.addons) if q.addons else 'none'}",
+        "",
+    ]
+    rows = [[l.code, l.label_zh, l.billing, str(l.quantity), m(l.unit_price), m(l.monthly_amount), m(l.amount), l.note_en]
+            for l in q.lines]
+    blank = ["", "", "", "", "", "", "", ""]
+    rows += [
+        blank,
+        ["", "预付费小计 Prepaid", "prepaid", "", "", m(q.monthly_prepaid), m(q.prepaid), ""],
+        ["", "后付费小计 Postpaid", "postpaid", "", "", m(q.monthly_postpaid), m(q.postpaid), ""],
+        ["", "合计 Total", "", "", "", m(q.monthly_total), m(q.total), q.currency],
+    ]
+    header = ["code", "item", "billing", "qty", "unit/month", "per month", f"{q.months} mo", "note"]
+    body = formatting.table(header, rows, right={3, 4, 5, 6})
+    foot = ["", f"Total for {q.months} month{'s' if q.months != 1 else ''}: {formatting.money(q.total, q.currency)}"]
+    return "\n".join([*head, body, *foot])
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def quote_json(q: Quote) -> str:
+    lines = [{k: _jsonable(getattr(l, k)) for k in l.__slots__} for l in q.lines]
+    data = {k: _jsonable(getattr(q, k)) for k in q.__slots__ if k != "lines"}
+    data["lines"] = lines
+    for total in ("monthly_prepaid", "monthly_postpaid", "monthly_total", "prepaid", "postpaid", "total"):
+        data[total] = str(getattr(q, total))
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def cmd_price(args: argparse.Namespace) -> int:
+    book = _book(args)
+    q = inputs.price_deal(book, args.edition, args.dau, args.groups, args.addon or [], args.months)
+    print(quote_json(q) if args.format == "json" else render_quote(q, book))
+    return 0
+
+
+def render_catalog(book: PriceBook) -> str:
+    m = formatting.amount
+    out = [
+        f"{book.name_zh}",
+        f"{book.name_en}",
+        f"id {book.id} · {book.region_en} · {book.currency} · source {book.source_url}",
+        f"prepaid items are bought for {book.min_months} to {book.max_months} whole months",
+        "",
+        "Editions 套餐包 (per month)",
+        formatting.table(
+            ["code", "name", "price", "billing", "free peak DAU", "free peak groups", "above the free quota"],
+            [[e.code, f"{e.name_zh} {e.name_en}", m(e.monthly_price), e.billing,
+              formatting.count(e.free_peak_dau), formatting.count(e.free_peak_groups),
+              "capped (no overage)" if e.capped else "overage"] for e in book.editions],
+            right={2, 4, 5},
+        ),
+        "",
+        "Overage 套餐外超量 (per started block above the free quota, per month)",
+        formatting.table(
+            ["code", "name", "block", "price", "billing", "editions"],
+            [[o.code, o.name_zh, o.unit_en, m(o.block_price), o.billing, ", ".join(o.editions)] for o in book.overage],
+            right={3},
+        ),
+        "",
+        "Add-ons 增值服务 (per month; '-' = cannot buy, 'included' = the edition already has it)",
+    ]
+    codes = book.edition_codes
+    rows = []
+    for a in book.addons:
+        cells = [m(a.prices[e]) if e in a.prices else ("included" if e in a.included_in else "-") for e in codes]
+        extra = f"{formatting.count(a.included_minutes)} min/month" if a.included_minutes else ""
+        rows.append([a.code, a.name_zh, a.billing, *cells, extra])
+    out.append(formatting.table(["code", "name", "billing", *codes, "includes"], rows, right={3, 4, 5}))
+    out += ["", "Notes 说明"]
+    out += [f"- {n.zh}\n  {n.en}" for n in book.notes]
+    return "\n".join(out)
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    print(render_catalog(_book(args)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xlpricing",
+        description="Exact quotes for Tencent Cloud IM (China data center).",
+    )
+    parser.add_argument(
+        "--price-book", default=None, metavar="ID|FILE",
+        help=f"a shipped price book ({', '.join(available_price_books())}) or a .toml file; default {DEFAULT_PRICE_BOOK}",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    price = sub.add_parser("price", help="price one deal and print the quote")
+    price.add_argument("--edition", required=True, help="trial, pro or flagship (also 体验版, 专业版, 旗舰版, ultimate)")
+    price.add_argument("--dau", default="0", help="peak DAU of the month (default 0)")
+    price.add_argument("--groups", default="0", help="peak groups of the month (default 0)")
+    price.add_argument("--addon", action="append", metavar="CODE",
+                       help="an add-on code (repeat, or separate with commas): history_90, moderation, …")
+    price.add_argument("--months", default="1", help="term in whole months, 1–24 (default 1)")
+    price.add_argument("--format", choices=("text", "json"), default="text")
+    price.set_defaults(run=cmd_price)
+
+    catalog = sub.add_parser("catalog", help="print the price book (and check it)")
+    catalog.set_defaults(run=cmd_catalog)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except QuoteError as exc:
+        for problem in exc.problems:
+            print(f"xlpricing: error: {problem.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except PriceBookError as exc:
+        print(f"xlpricing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
