@@ -113,6 +113,19 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from .sheets.template import write_template  # openpyxl only for the commands that write workbooks
+
+    output = args.output or ("xlpricing-template.xlsm" if args.xlsm else "xlpricing-template.xlsx")
+    try:
+        path = write_template(output, _book(args), macro=args.xlsm, force=args.force)
+    except (FileExistsError, ValueError) as exc:
+        print(f"xlpricing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlpricing",
@@ -136,6 +149,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     catalog = sub.add_parser("catalog", help="print the price book (and check it)")
     catalog.set_defaults(run=cmd_catalog)
+
+    template = sub.add_parser("template", help="write the template workbook (.xlsx, or .xlsm with --xlsm)")
+    template.add_argument("-o", "--output", metavar="PATH", help="where to write (default xlpricing-template.xlsx)")
+    template.add_argument("--xlsm", action="store_true",
+                          help="macro-enabled workbook wired for =IMQUOTE() through xlwings")
+    template.add_argument("--force", action="store_true", help="overwrite an existing file")
+    template.set_defaults(run=cmd_template)
     return parser
 
 

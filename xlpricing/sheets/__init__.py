@@ -1,0 +1,1 @@
+"""Workbooks written with openpyxl. Imports openpyxl: keep it out of the UDF path."""
