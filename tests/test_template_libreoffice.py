@@ -1,0 +1,83 @@
+"""The template recalculated by LibreOffice headless: same totals as the engine, no error cells."""
+
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from workbook_scenarios import HAND_ANCHORS, expected_total, scenarios
+from xlpricing import get_price_book, quote
+from xlpricing.sheets import layout as L
+from xlpricing.sheets.comparesheet import compared_editions, default_addons, write_compare_sheet
+from xlpricing.sheets.libreoffice import INSTALL_HINT, convert, find_soffice
+from xlpricing.sheets.quotesheet import fill_inputs
+from xlpricing.sheets.template import build_template
+
+pytestmark = pytest.mark.skipif(find_soffice() is None, reason=f"needs LibreOffice: {INSTALL_HINT}")
+
+BOOK = get_price_book()
+SCENARIOS = scenarios()
+BLANKS = ("pro", None, None, (), None)  # blank cells take the defaults: 0 DAU, 0 groups, 1 month
+ERROR_VALUES = ("#NAME?", "#REF!", "#VALUE!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "Err:")
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory):
+    """Every scenario typed into its own copy of the template, recalculated in one LibreOffice run."""
+    src = tmp_path_factory.mktemp("filled")
+    files = []
+    for i, scenario in enumerate([*SCENARIOS, BLANKS, None]):
+        wb = build_template(BOOK)
+        if scenario is not None:  # None: the template as shipped
+            fill_inputs(wb[L.QUOTE_SHEET], *scenario)
+        path = src / f"s{i:03d}.xlsx"
+        wb.save(path)
+        files.append(path)
+    outputs = convert(files, "xlsx", tmp_path_factory.mktemp("recalculated"))
+    return [openpyxl.load_workbook(p, data_only=True) for p in outputs]
+
+
+def total_and_status(wb):
+    ws = wb[L.QUOTE_SHEET]
+    return ws[L.QUOTE_TOTAL_CELL].value, ws[L.STATUS_CELL].value
+
+
+def error_cells(wb):
+    return [(ws.title, c.coordinate, c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+            if c.data_type == "e" or (isinstance(c.value, str) and c.value.startswith(ERROR_VALUES))]
+
+
+@pytest.mark.parametrize("index", range(len(SCENARIOS)), ids=[repr(s) for s in SCENARIOS])
+def test_quote_total_equals_the_engine_in_libreoffice(recalculated, index):
+    total, status = total_and_status(recalculated[index])
+    expected = expected_total(*SCENARIOS[index])
+    if expected is None:
+        assert total in (None, "") and status not in (None, "OK"), (total, status)
+    else:
+        assert status == "OK", status
+        assert Decimal(str(total)) == expected
+        assert error_cells(recalculated[index]) == []
+
+
+def test_hand_worked_totals_in_libreoffice(recalculated):
+    for scenario, total in HAND_ANCHORS:
+        assert Decimal(str(total_and_status(recalculated[SCENARIOS.index(scenario)])[0])) == total
+
+
+def test_blank_inputs_take_the_engine_defaults(recalculated):
+    # pro, nothing else: the package for one month
+    assert total_and_status(recalculated[len(SCENARIOS)]) == (999, "OK")
+
+
+def test_shipped_template_has_no_error_cells_and_the_compare_sheet_agrees(recalculated):
+    wb = recalculated[-1]
+    assert error_cells(wb) == []
+    assert total_and_status(wb) == (999, "OK")  # pro, 0 DAU, 0 groups, 1 month
+    where = write_compare_sheet(openpyxl.Workbook().active, BOOK)  # the same layout, for addresses
+    first, last = where["rows"]
+    ws = wb[L.COMPARE_SHEET]
+    for row in range(first, last + 1):
+        dau, groups = ws[f"A{row}"].value, ws[f"B{row}"].value
+        for e in compared_editions(BOOK):
+            engine = quote(e.code, dau, groups, default_addons(BOOK, e)).monthly_total
+            assert Decimal(str(ws[f"{where['cost_columns'][e.code]}{row}"].value)) == engine, (e.code, dau)
