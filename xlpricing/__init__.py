@@ -8,11 +8,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Iterable
 
 from .engine import LineItem, ListPrice, Quote, build_quote, list_price
 from .errors import PriceBookError, Problem, QuoteError
-from .inputs import addon_codes
+from .inputs import addon_codes, percent
 from .pricebook import DEFAULT_PRICE_BOOK, PriceBook, available_price_books, get_price_book, load_price_book
 
 __all__ = [
@@ -29,12 +30,14 @@ def quote(
     addons: Iterable[str] = (),
     months: int = 1,
     price_book: str | PriceBook | None = None,
+    discount_percent: Decimal | int = 0,
 ) -> Quote:
     """Price one deal with a shipped price book (default: the seed page) or a given one.
 
-    ``addons`` is a list of codes or a text such as ``"history_90, moderation"``.
+    ``addons`` is a list of codes or a text such as ``"history_90, moderation"``;
+    ``discount_percent`` is 12.5, "12.5%" or Decimal("12.5").
     """
     book = price_book if isinstance(price_book, PriceBook) else get_price_book(price_book)
     if isinstance(addons, str):
         addons = addon_codes(addons)
-    return build_quote(book, edition, peak_dau, peak_groups, addons, months)
+    return build_quote(book, edition, peak_dau, peak_groups, addons, months, percent(discount_percent))

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from . import formatting
+from .formatting import CENT
 from .charges import BlockCharge, Charge, FlatCharge
 from .errors import ARGUMENT_ORDER, Problem, QuoteError
 from .pricebook import Addon, Edition, PriceBook
 
 ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+DISCOUNT = "discount"  # the billing of the discount line: neither prepaid nor postpaid
 METRIC_EN = {"peak_dau": "peak DAU", "peak_groups": "peak groups"}
 METRIC_ZH = {"peak_dau": "峰值 DAU", "peak_groups": "峰值群组数"}
 
@@ -27,7 +30,7 @@ class LineItem:
     code: str
     label_zh: str
     label_en: str
-    billing: str  # "prepaid" | "postpaid"
+    billing: str  # "prepaid" | "postpaid" | "discount"
     quantity: int  # 1 for a package or add-on, started blocks for overage
     unit_price: Decimal  # per month
     monthly_amount: Decimal  # quantity × unit_price
@@ -50,6 +53,7 @@ class Quote:
     addons: tuple[str, ...]  # add-on codes, in price-book order
     months: int
     lines: tuple[LineItem, ...]
+    discount_percent: Decimal = ZERO
 
     def _sum(self, attr: str, billing: str | None = None) -> Decimal:
         return sum((getattr(l, attr) for l in self.lines if billing in (None, l.billing)), ZERO)
@@ -77,6 +81,16 @@ class Quote:
     @property
     def total(self) -> Decimal:
         return self._sum("amount")
+
+    @property
+    def list_total(self) -> Decimal:
+        """The term at list price, before any discount."""
+        return self.prepaid + self.postpaid
+
+    @property
+    def discount(self) -> Decimal:
+        """The discount for the term (zero or negative)."""
+        return self._sum("amount", DISCOUNT)
 
     @property
     def overage(self) -> Decimal:
@@ -160,6 +174,18 @@ def resolve_addons(book: PriceBook, edition: Edition | None, codes: Iterable[str
     return tuple(sorted(chosen.values(), key=lambda a: order[a.code]))
 
 
+def _check_percent(value: object, problems: list[Problem]) -> Decimal:
+    """A discount in percent: 0 to 100 with at most two decimals (so the sheet can round in cents)."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        problems.append(Problem("discount", f"discount must be a percentage such as 12.5, got {value!r}"))
+        return ZERO
+    percent = Decimal(value)
+    if not percent.is_finite() or not ZERO <= percent <= HUNDRED or percent != percent.quantize(CENT):
+        problems.append(Problem("discount", f"discount must be 0 to 100 percent, at most two decimals, got {value}"))
+        return ZERO
+    return percent.normalize() if percent else ZERO
+
+
 def _check_count(value: object, argument: str, problems: list[Problem]) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
         problems.append(Problem(argument, f"{argument} must be a whole number, got {value!r}"))
@@ -182,8 +208,12 @@ def build_quote(
     peak_groups: int = 0,
     addons: Iterable[str] = (),
     months: int = 1,
+    discount_percent: Decimal | int = 0,
 ) -> Quote:
     """Price one deal: ``months`` × the monthly amount at this peak usage.
+
+    ``discount_percent`` (0–100, at most two decimals) adds a discount line below the list
+    prices: the monthly list total × percent, rounded half up to the fen, times the months.
 
     Raises :class:`QuoteError` listing every problem (unknown edition, a count that is not a
     whole number ≥ 0, a trial above its caps, add-ons the edition cannot buy or already has).
@@ -201,6 +231,7 @@ def build_quote(
     elif not book.min_months <= months <= book.max_months:
         problems.append(Problem(
             "months", f"months must be {book.min_months} to {book.max_months} (whole months), got {months}"))
+    percent = _check_percent(discount_percent, problems)
     chosen: tuple[Addon, ...] = ()
     if ed is not None:
         if ed.capped:
@@ -245,6 +276,14 @@ def build_quote(
                                METRIC_EN[over.metric], METRIC_ZH[over.metric], over.unit_zh)
         lines.append(_line(over.code, over.name_zh, over.name_en, over.billing,
                            strategy.charge(usage[over.metric]), months))
+    if percent:
+        monthly_list = sum((l.monthly_amount for l in lines), ZERO)
+        cut = (monthly_list * percent / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+        shown = formatting.percent(percent)
+        lines.append(LineItem(
+            DISCOUNT, f"折扣 {shown}%", f"Discount {shown}%", DISCOUNT, 1, -cut, -cut, months, -cut * months,
+            f"{shown}% off the list price of {formatting.amount(monthly_list)} a month",
+            f"按每月标准价 {formatting.amount(monthly_list)} 优惠 {shown}%"))
     return Quote(
         price_book_id=book.id,
         price_book_name=book.name_en,
@@ -257,6 +296,7 @@ def build_quote(
         addons=tuple(a.code for a in chosen),
         months=months,
         lines=tuple(lines),
+        discount_percent=percent,
     )
 
 

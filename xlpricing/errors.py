@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # The order problems are listed in: the order of the arguments of IMQUOTE.
-ARGUMENT_ORDER = ("edition", "peak_dau", "peak_groups", "addons", "months", "code")
+ARGUMENT_ORDER = ("edition", "peak_dau", "peak_groups", "addons", "months", "discount", "code")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,11 @@ def amount(value: Decimal) -> str:
     return f"{value:,}"
 
 
+def percent(value: Decimal) -> str:
+    """12.50 -> '12.5' (the number only; add the % sign where it is shown)."""
+    return f"{value.normalize():f}"
+
+
 def money(value: Decimal, currency: str = "CNY") -> str:
     return f"{currency} {amount(value)}"
 

@@ -63,6 +63,26 @@ def whole_number(value: Any, argument: str, default: int = 0) -> int:
     return number
 
 
+def percent(value: Any, argument: str = "discount") -> Decimal:
+    """A percentage: 12.5, "12.5", "12.5%" or Decimal("12.5"); blank is 0. The engine checks the range."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Decimal(0)
+    if isinstance(value, bool):
+        raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {'TRUE' if value else 'FALSE'}")
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {value!r}")
+        return Decimal(repr(value))  # the shortest decimal that is this float: 12.5, not 12.4999…
+    if isinstance(value, str):
+        text = value.strip().removesuffix("%").strip()
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return Decimal(text)
+        raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {value.strip()!r}")
+    raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {type(value).__name__}")
+
+
 def edition_name(value: Any) -> Any:
     """Text is trimmed; anything else goes to the engine, which says why it is not an edition."""
     return value.strip() if isinstance(value, str) else value
@@ -83,7 +103,8 @@ def addon_codes(value: Any) -> tuple[str, ...]:
 
 
 
-def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Quote:
+def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any,
+               discount: Any = None) -> Quote:
     """Price a deal given as cells or command-line text, reporting every bad argument together."""
     problems = []
     values: dict[str, Any] = {"edition": edition_name(edition)}
@@ -92,6 +113,7 @@ def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, a
         ("peak_groups", lambda: whole_number(peak_groups, "peak_groups"), 0),
         ("addons", lambda: addon_codes(addons), ()),
         ("months", lambda: whole_number(months, "months", default=1), 1),
+        ("discount_percent", lambda: percent(discount), Decimal(0)),
     ):
         try:
             values[name] = convert()
@@ -101,7 +123,7 @@ def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, a
     try:
         quote = build_quote(book, **values)
     except QuoteError as exc:
-        failed = {p.argument for p in problems}
+        failed = {p.argument for p in problems}  # a stand-in's own complaint would repeat the first
         problems += [p for p in exc.problems if p.argument not in failed]
     if problems:
         raise QuoteError(sorted(problems, key=lambda p: ARGUMENT_ORDER.index(p.argument)))
