@@ -22,7 +22,7 @@ COMMITTED = ROOT / "workbooks" / "xlpricing-template.xlsx"
 COMMITTED_XLSM = ROOT / "workbooks" / "xlpricing-template.xlsm"
 BOOK = get_price_book()
 # what Excel 2010+, LibreOffice and WPS all know (no _xlfn. functions, no LET/XLOOKUP/IFS)
-PORTABLE = {"INDEX", "MATCH", "IF", "IFERROR", "AND", "OR", "ISNUMBER", "ISBLANK", "INT", "ROUNDUP", "MAX",
+PORTABLE = {"INDEX", "MATCH", "IF", "IFERROR", "AND", "OR", "ISNUMBER", "ISBLANK", "INT", "ROUND", "ROUNDUP", "ABS", "MAX",
             "MIN", "SUM", "SUMIF", "SUMPRODUCT", "LOWER", "TRIM", "LEN", "TEXT"}
 
 
@@ -170,11 +170,12 @@ def formulas_model(template):
     return formulas.ExcelModel().loads(str(template)).finish(), template.name
 
 
-def evaluate(model_and_name, edition, dau, groups, addons, months):
+def evaluate(model_and_name, edition, dau, groups, addons, months, discount=0):
     model, name = model_and_name
     sheet = f"'[{name}]{L.QUOTE_SHEET.upper()}'!"
     inputs = {sheet + L.INPUT_CELLS["Edition"]: edition, sheet + L.INPUT_CELLS["PeakDAU"]: dau,
-              sheet + L.INPUT_CELLS["PeakGroups"]: groups, sheet + L.INPUT_CELLS["Months"]: months}
+              sheet + L.INPUT_CELLS["PeakGroups"]: groups, sheet + L.INPUT_CELLS["Months"]: months,
+              sheet + L.INPUT_CELLS["Discount"]: discount}
     for i, row in enumerate(range(L.ADDON_FIRST_ROW, L.ADDON_LAST_ROW + 1)):
         inputs[f"{sheet}B{row}"] = addons[i] if i < len(addons) else ""  # an empty cell
     outputs = [sheet + L.QUOTE_TOTAL_CELL, sheet + L.STATUS_CELL]
@@ -194,7 +195,7 @@ def test_quote_total_equals_the_engine_in_formulas(formulas_model, scenario):
         assert total == "" and status != "OK", (total, status)  # no number, and a reason
     else:
         assert status == "OK", status
-        assert Decimal(str(float(total))) == expected
+        assert Decimal(str(float(total))) == expected  # the float's shortest repr, to the fen
 
 
 @pytest.mark.parametrize("scenario, total", HAND_ANCHORS)

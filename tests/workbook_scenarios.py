@@ -49,13 +49,24 @@ def scenarios() -> list[tuple]:
         ("pro", 1_234_567, 9_876_543, ("avchatroom", "members_2000", "groups_1000", "history_360",
                                        "call_advanced", "moderation"), 24),
     ]
+    # discounts: its own line, rounded half up to the fen
+    out += [
+        ("pro", 35_000, 202_000, ("history_90", "moderation"), 12, 12.5),
+        ("pro", 35_000, 202_000, ("history_90", "moderation"), 12, 5),
+        ("flagship", 22_000, 0, (), 7, 33.33),
+        ("flagship", 123_456, 654_321, ("history_180",), 3, 0.01),
+        ("pro", 0, 0, (), 1, 100),
+        ("pro", 0, 0, (), 1, 12.555),  # three decimals: refused
+        ("pro", 0, 0, (), 1, 101),
+        ("pro", 0, 0, (), 1, -1),
+    ]
     return out
 
 
-def expected_total(edition, dau, groups, addons, months) -> Decimal | None:
+def expected_total(edition, dau, groups, addons, months, discount=0) -> Decimal | None:
     """The engine's total, or None when the engine refuses the deal."""
     try:
-        return quote(edition, dau, groups, list(addons), months).total
+        return quote(edition, dau, groups, list(addons), months, discount_percent=discount).total
     except QuoteError:
         return None
 
@@ -68,4 +79,6 @@ HAND_ANCHORS = [
     (("ULTIMATE", 10_001, 100_001, ("history_90",), 2), Decimal(10_998)),
     # trial within its caps with moderation: 1000 × 24
     (("体验版", 100, 100, ("moderation",), 24), Decimal(24_000)),
+    # 7999 a month at list; 12.5% of 7999 = 999.875 → 999.88 (half up); (7999 − 999.88) × 12 = 83,989.44
+    (("pro", 35_000, 202_000, ("history_90", "moderation"), 12, 12.5), Decimal("83989.44")),
 ]

@@ -27,13 +27,16 @@ HEADER_FIELDS = {
     "quote_number": ("报价编号", "Quote no.", "H4"),
     "quote_date": ("报价日期", "Date", "H5"),
     "valid_until": ("有效期至", "Valid until", "H6"),
+    "notes": ("备注", "Notes", "B7"),
 }
-INPUTS_HEADER_ROW = 8
-EDITION_ROW = 9
-DAU_ROW = 10
-GROUPS_ROW = 11
-MONTHS_ROW = 12
-ADDON_FIRST_ROW = 13
+WIDE_HEADER_FIELDS = ("notes",)  # run to the right edge of the page
+INPUTS_HEADER_ROW = 9
+EDITION_ROW = 10
+DAU_ROW = 11
+GROUPS_ROW = 12
+MONTHS_ROW = 13
+DISCOUNT_ROW = 14
+ADDON_FIRST_ROW = 15
 ADDON_LAST_ROW = ADDON_FIRST_ROW + ADDON_SLOTS - 1
 INPUT_COL = "B"
 HINT_COL = "C"
@@ -43,6 +46,7 @@ INPUT_CELLS = {
     "PeakDAU": f"{INPUT_COL}{DAU_ROW}",
     "PeakGroups": f"{INPUT_COL}{GROUPS_ROW}",
     "Months": f"{INPUT_COL}{MONTHS_ROW}",
+    "Discount": f"{INPUT_COL}{DISCOUNT_ROW}",
 }
 ADDONS_RANGE = f"{INPUT_COL}{ADDON_FIRST_ROW}:{INPUT_COL}{ADDON_LAST_ROW}"
 
@@ -52,8 +56,9 @@ PACKAGE_ROW = LINES_COLUMNS_ROW + 1
 ADDON_LINE_FIRST_ROW = PACKAGE_ROW + 1
 OVERAGE_DAU_ROW = ADDON_LINE_FIRST_ROW + ADDON_SLOTS
 OVERAGE_GROUPS_ROW = OVERAGE_DAU_ROW + 1
-LINE_ROWS = (PACKAGE_ROW, OVERAGE_GROUPS_ROW)  # first and last line-item row
-PREPAID_ROW = OVERAGE_GROUPS_ROW + 2
+DISCOUNT_LINE_ROW = OVERAGE_GROUPS_ROW + 1
+LINE_ROWS = (PACKAGE_ROW, DISCOUNT_LINE_ROW)  # first and last line-item row
+PREPAID_ROW = DISCOUNT_LINE_ROW + 2
 POSTPAID_ROW = PREPAID_ROW + 1
 TOTAL_ROW = POSTPAID_ROW + 1
 STATUS_ROW = TOTAL_ROW + 1
@@ -63,15 +68,15 @@ TERMS_HEADER_ROW = STATUS_ROW + 2
 LINE_COLUMNS = [
     # key, zh, en, width
     ("code", "代码", "Code", 24),
-    ("item_zh", "计费项", "Item", 30),
-    ("item_en", "", "", 30),
+    ("item_zh", "计费项", "Item", 28),
+    ("item_en", "", "", 28),
     ("billing", "计费方式", "Billing", 10),
     ("quantity", "数量", "Qty", 7),
     ("unit", "单价/月", "Unit/month", 12),
     ("monthly", "月金额", "Per month", 12),
     ("months", "月数", "Months", 8),
     ("amount", "金额", "Amount", 14),
-    ("note", "说明", "Note", 50),
+    ("note", "说明", "Note", 62),
 ]
 COL = {key: get_column_letter(i + 1) for i, (key, *_rest) in enumerate(LINE_COLUMNS)}
 LAST_VISIBLE_COL = get_column_letter(len(LINE_COLUMNS))

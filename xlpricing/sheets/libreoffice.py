@@ -21,6 +21,19 @@ def find_soffice() -> str | None:
     return None
 
 
+# Recalculate every formula on load, whatever values the file carries: a test of stored values
+# must see what LibreOffice computes, not what we wrote.
+ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+</oor:items>
+"""
+
+
 class LibreOfficeError(RuntimeError):
     pass
 
@@ -36,6 +49,9 @@ def convert(files: list[Path], fmt: str, outdir: Path, timeout: float = 600) -> 
         raise LibreOfficeError(INSTALL_HINT)
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="xlpricing-lo-") as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(ALWAYS_RECALCULATE, encoding="utf-8")
         cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
                "--calc", "--convert-to", fmt, "--outdir", str(outdir), *map(str, files)]
         env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}

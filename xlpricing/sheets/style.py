@@ -39,6 +39,9 @@ def col(n: int) -> str:
     return get_column_letter(n)
 
 
+MONEY_FEN = "#,##0.00"
+
+
 def money_format(book: PriceBook) -> str:
     """Whole yuan when every price is whole, else to the fen."""
     prices = [e.monthly_price for e in book.editions] + [o.block_price for o in book.overage]
