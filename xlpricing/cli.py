@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import signal
 import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Sequence
 
 from . import formatting, inputs
@@ -65,7 +68,7 @@ def quote_json(q: Quote) -> str:
 
 def cmd_price(args: argparse.Namespace) -> int:
     book = _book(args)
-    q = inputs.price_deal(book, args.edition, args.dau, args.groups, args.addon or [], args.months)
+    q = inputs.price_deal(book, args.edition, args.dau, args.groups, args.addon or [], args.months, args.discount)
     print(quote_json(q) if args.format == "json" else render_quote(q, book))
     return 0
 
@@ -126,6 +129,77 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deal_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--edition", required=True, help="trial, pro or flagship (also 体验版, 专业版, 旗舰版, ultimate)")
+    parser.add_argument("--dau", default="0", help="peak DAU of the month (default 0)")
+    parser.add_argument("--groups", default="0", help="peak groups of the month (default 0)")
+    parser.add_argument("--addon", action="append", metavar="CODE",
+                        help="an add-on code (repeat, or separate with commas): history_90, moderation, …")
+    parser.add_argument("--months", default="1", help="term in whole months, 1–24 (default 1)")
+    parser.add_argument("--discount", default=None, metavar="PERCENT",
+                        help="percent off the list price, shown as its own line (e.g. 10 or 12.5)")
+
+
+def cmd_quote(args: argparse.Namespace) -> int:
+    from .sheets.libreoffice import INSTALL_HINT, LibreOfficeError, find_soffice
+    from .sheets.proposal import Proposal, safe_file_stem, write_quote_workbook
+
+    book = _book(args)
+    q = inputs.price_deal(book, args.edition, args.dau, args.groups, args.addon or [], args.months, args.discount)
+    if not args.customer.strip():
+        print("xlpricing: error: --customer is empty", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        quote_date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    except ValueError:
+        print(f"xlpricing: error: --date must be YYYY-MM-DD, got {args.date!r}", file=sys.stderr)
+        return EXIT_USAGE
+    proposal = Proposal(customer=args.customer, contact=args.contact or "", quote_number=args.quote_number or "",
+                        quote_date=quote_date, valid_until=quote_date + dt.timedelta(days=args.valid_days),
+                        notes=args.notes or "")
+    output = Path(args.output or f"{safe_file_stem(args.customer)}-{proposal.number_for(q)}.xlsx")
+    if output.suffix.lower() != ".xlsx":
+        print(f"xlpricing: error: {output.name}: a quote workbook is an .xlsx file", file=sys.stderr)
+        return EXIT_USAGE
+    if args.pdf and find_soffice() is None:  # say so before writing anything
+        print(f"xlpricing: error: --pdf needs LibreOffice. {INSTALL_HINT}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        path = write_quote_workbook(output, book, q, proposal, force=args.force)
+    except FileExistsError as exc:
+        print(f"xlpricing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {path}  ({q.edition}, {q.months} month{'s' if q.months != 1 else ''}, "
+          f"total {formatting.money(q.total, q.currency)})")
+    if args.pdf:
+        from .sheets.pdf import write_pdf
+
+        try:
+            print(f"wrote {write_pdf(path, force=args.force)}")
+        except (LibreOfficeError, FileExistsError) as exc:
+            print(f"xlpricing: error: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import BatchError, exit_on_signal, progress_bar, report, run_batch
+
+    signal.signal(signal.SIGTERM, exit_on_signal)  # killed: stop cleanly, no half-written files
+    try:
+        outcomes = run_batch(Path(args.csv), Path(args.output), price_book=args.price_book, force=args.force,
+                             progress=progress_bar())
+    except BatchError as exc:
+        print(f"xlpricing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("\nxlpricing: interrupted; the workbooks written so far are complete", file=sys.stderr)
+        return 130
+    print(report(outcomes))
+    print(f"summary: {Path(args.output) / 'summary.xlsx'}")
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlpricing",
@@ -138,12 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     price = sub.add_parser("price", help="price one deal and print the quote")
-    price.add_argument("--edition", required=True, help="trial, pro or flagship (also 体验版, 专业版, 旗舰版, ultimate)")
-    price.add_argument("--dau", default="0", help="peak DAU of the month (default 0)")
-    price.add_argument("--groups", default="0", help="peak groups of the month (default 0)")
-    price.add_argument("--addon", action="append", metavar="CODE",
-                       help="an add-on code (repeat, or separate with commas): history_90, moderation, …")
-    price.add_argument("--months", default="1", help="term in whole months, 1–24 (default 1)")
+    _deal_arguments(price)
     price.add_argument("--format", choices=("text", "json"), default="text")
     price.set_defaults(run=cmd_price)
 
@@ -156,6 +225,25 @@ def build_parser() -> argparse.ArgumentParser:
                           help="macro-enabled workbook wired for =IMQUOTE() through xlwings")
     template.add_argument("--force", action="store_true", help="overwrite an existing file")
     template.set_defaults(run=cmd_template)
+
+    quote = sub.add_parser("quote", help="write a quote workbook for one deal (a proposal to send)")
+    _deal_arguments(quote)
+    quote.add_argument("--customer", required=True, help="the customer's name, as it should appear")
+    quote.add_argument("--contact", help="sales contact shown on the quote")
+    quote.add_argument("--quote-number", help="default: Q<date>-<6 characters from the deal>")
+    quote.add_argument("--notes", help="a line of notes for the customer")
+    quote.add_argument("--date", help="quote date, YYYY-MM-DD (default today)")
+    quote.add_argument("--valid-days", type=int, default=30, help="days the quote is valid (default 30)")
+    quote.add_argument("-o", "--output", metavar="PATH", help="the .xlsx to write (default: from the customer name)")
+    quote.add_argument("--force", action="store_true", help="overwrite an existing file")
+    quote.add_argument("--pdf", action="store_true", help="also write a PDF beside it (needs LibreOffice)")
+    quote.set_defaults(run=cmd_quote)
+
+    batch = sub.add_parser("batch", help="a CSV of deals → a folder of quote workbooks and a summary")
+    batch.add_argument("csv", help="the deals, one per row (columns in the README)")
+    batch.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the workbooks")
+    batch.add_argument("--force", action="store_true", help="overwrite workbooks that exist")
+    batch.set_defaults(run=cmd_batch)
     return parser
 
 

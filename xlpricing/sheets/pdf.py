@@ -1,0 +1,32 @@
+"""A PDF of a quote workbook's quote sheet, printed by LibreOffice headless."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import openpyxl
+
+from . import layout as L
+from .libreoffice import convert
+
+
+def write_pdf(xlsx: Path, force: bool = False) -> Path:
+    """``quote.xlsx`` → ``quote.pdf`` beside it: the quote sheet only (the price book stays in the workbook)."""
+    target = xlsx.with_suffix(".pdf")
+    if target.exists() and not force:
+        raise FileExistsError(f"{target} exists; pass --force to overwrite it")
+    with tempfile.TemporaryDirectory(prefix="xlpricing-pdf-") as tmp:
+        # a copy with only the quote sheet visible: LibreOffice prints every visible sheet
+        wb = openpyxl.load_workbook(xlsx)
+        for ws in wb.worksheets:
+            if ws.title != L.QUOTE_SHEET:
+                ws.sheet_state = "hidden"
+        copy = Path(tmp) / f"{xlsx.stem}.xlsx"
+        wb.save(copy)
+        (pdf,) = convert([copy], "pdf", Path(tmp) / "out")
+        staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        staged.write_bytes(pdf.read_bytes())
+        os.replace(staged, target)
+    return target

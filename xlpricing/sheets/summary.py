@@ -1,0 +1,67 @@
+"""The batch summary workbook: every deal with its totals, a chart, and the rows that failed."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+
+from ..pricebook import PriceBook
+from . import style
+from .cached import add_cached_values
+from .proposal import literal
+from .template import save_workbook
+
+
+def write_summary(path: Path, book: PriceBook, outcomes: list, force: bool = True) -> Path:
+    money = style.money_format(book)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总 Summary"
+    good = [o for o in outcomes if o.ok]
+    bad = [o for o in outcomes if not o.ok]
+    ws["A1"] = "报价汇总 Quote summary"
+    ws["A1"].font = style.TITLE
+    ws["A2"] = f"{book.name_en} · {book.id} · {book.currency} · {len(good)} quotes, {len(bad)} rows failed"
+    ws["A2"].font = style.SUBTITLE
+    header = ["行 Row", "客户 Customer", "版本 Edition", "月数 Months", "每月 Monthly", "合计 Term total", "文件 File"]
+    style.header_row(ws, 4, header)
+    for i, o in enumerate(good):
+        r = 5 + i
+        style.body_row(ws, r, [o.row, None, o.edition, o.months, Decimal(o.monthly_total), Decimal(o.total),
+                               None], formats={5: money, 6: money})
+        literal(ws.cell(r, 2), o.customer)
+        literal(ws.cell(r, 7), Path(o.path).name)
+    last = 4 + len(good)
+    total_row = last + 1
+    ws.cell(total_row, 2, "合计 Total").font = style.TOTAL
+    sums = {}
+    for col, attr in ((5, "monthly_total"), (6, "total")):
+        letter = style.col(col)
+        cell = ws.cell(total_row, col, f"=SUM({letter}5:{letter}{max(last, 5)})")
+        cell.number_format, cell.font = money, style.TOTAL
+        sums[cell.coordinate] = sum((Decimal(getattr(o, attr)) for o in good), Decimal(0))
+    for col, width in zip("ABCDEFG", (8, 36, 12, 8, 14, 16, 40)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A5"
+    if good:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = "合计 Term total by deal (CNY)"
+        chart.height, chart.width = max(7, 0.5 * min(len(good), 40)), 18
+        chart.add_data(Reference(ws, min_col=6, min_row=4, max_row=min(last, 4 + 40)), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=2, min_row=5, max_row=min(last, 4 + 40)))
+        chart.legend = None
+        ws.add_chart(chart, "I4")
+
+    failed = wb.create_sheet("失败 Failed rows")
+    style.header_row(failed, 1, ["行 Row", "客户 Customer", "原因 Reason"])
+    for i, o in enumerate(bad):
+        failed.cell(2 + i, 1, o.row)
+        literal(failed.cell(2 + i, 2), o.customer)
+        literal(failed.cell(2 + i, 3), o.reason)
+    for col, width in zip("ABC", (8, 36, 100)):
+        failed.column_dimensions[col].width = width
+    return save_workbook(wb, path, force=force, finish=lambda tmp: add_cached_values(tmp, ws.title, sums))
