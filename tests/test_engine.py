@@ -268,3 +268,47 @@ def test_total_is_the_exact_sum_of_the_lines():
     q = quote("flagship", 123_456, 654_321, ["history_90", "moderation"], months=7)
     assert q.total == sum(l.amount for l in q.lines)
     assert all(type(l.amount) is Decimal for l in q.lines)
+
+
+# ---------------------------------------------------------------- discount
+
+
+@pytest.mark.parametrize("percent, monthly_cut", [
+    ("12.5", "999.88"),   # 7999 × 12.5% = 999.875 → 999.88 (half up, to the fen)
+    ("5", "399.95"),      # 7999 × 5% = 399.95
+    ("33.33", "2666.07"),  # 7999 × 33.33% = 2666.0667 → 2666.07
+    ("0.01", "0.80"),     # 7999 × 0.01% = 0.7999 → 0.80
+    ("100", "7999"),
+])
+def test_discount_line(percent, monthly_cut):
+    q = quote("pro", 35_000, 202_000, ["history_90", "moderation"], 12, discount_percent=Decimal(percent))
+    cut = Decimal(monthly_cut)
+    discount = line(q, "discount")
+    assert discount.monthly_amount == -cut
+    assert discount.amount == -cut * 12
+    assert q.list_total == D(95_988)  # the list prices stay: 7999 × 12
+    assert q.total == D(95_988) - cut * 12
+    assert q.total == sum(l.amount for l in q.lines)
+    assert q.prepaid == D(23_988) and q.postpaid == D(72_000)  # subtotals at list price
+
+
+def test_no_discount_no_line():
+    assert "discount" not in [l.code for l in quote("pro", discount_percent=0).lines]
+
+
+@pytest.mark.parametrize("value, says", [
+    (Decimal("12.555"), "discount must be 0 to 100 percent, at most two decimals, got 12.555"),
+    (101, "discount must be 0 to 100 percent, at most two decimals, got 101"),
+    (-1, "discount must be 0 to 100 percent, at most two decimals, got -1"),
+])
+def test_discount_out_of_range(value, says):
+    from xlpricing import build_quote, get_price_book
+    with pytest.raises(QuoteError) as info:
+        build_quote(get_price_book(), "pro", discount_percent=value)
+    assert str(info.value) == says
+
+
+def test_engine_takes_no_float_discount():
+    from xlpricing import build_quote, get_price_book
+    with pytest.raises(QuoteError, match="discount must be a percentage such as 12.5, got 12.5"):
+        build_quote(get_price_book(), "pro", discount_percent=12.5)

@@ -92,3 +92,19 @@ def test_price_deal_takes_cell_shaped_values():
     # (999 + 1000 + 3000 + 2000) × 12 = 6999 × 12 = 83,988
     q = price_deal(get_price_book(), " 专业版 ", 35000.0, Decimal("202000"), "history_90", 12.0)
     assert q.total == Decimal(83_988)
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, "0"), ("", "0"), ("12.5", "12.5"), (" 12.5 % ", "12.5"), (12.5, "12.5"), (0.1, "0.1"),
+    (10, "10"), (Decimal("7.25"), "7.25"),
+])
+def test_percent(value, expected):
+    from xlpricing.inputs import percent
+    assert percent(value) == Decimal(expected)
+
+
+@pytest.mark.parametrize("value", ["ten", "1e2", "-5", True, math.nan, [5]])
+def test_percent_refused(value):
+    from xlpricing.inputs import percent
+    with pytest.raises(QuoteError, match="discount must be a percentage such as 12.5"):
+        percent(value)
