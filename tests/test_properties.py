@@ -51,3 +51,34 @@ def test_total_never_decreases_when_usage_grows(deal, more_dau, more_groups):
 @given(valid_deal())
 def test_quote_is_deterministic(deal):
     assert quote(*deal) == quote(*deal)
+
+
+any_value = st.one_of(st.integers(-5, 400_000), st.none(), st.booleans(), st.just(1.5), st.just("x"))
+
+
+@settings(max_examples=400)
+@given(valid_deal(), st.sampled_from([0, 0, Decimal(5), Decimal("12.5"), Decimal("33.33")]))
+def test_fast_total_equals_the_full_quote(deal, discount):
+    from xlpricing import build_quote, quote_total
+    edition, dau, groups, addons, term = deal
+    assert quote_total(BOOK, edition, dau, groups, addons, term, discount) == \
+        build_quote(BOOK, edition, dau, groups, addons, term, discount).total
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(["pro", "trial", "flagship", "gold", None]), any_value, any_value,
+       st.lists(st.sampled_from(["history_90", "history_180", "members_6000", "moderation", "nope"]), max_size=3),
+       st.one_of(st.integers(-1, 30), st.just(2.5)))
+def test_fast_total_refuses_exactly_what_the_full_quote_refuses(edition, dau, groups, addons, term):
+    from xlpricing import build_quote, quote_total
+    try:
+        expected = build_quote(BOOK, edition, dau, groups, addons, term).total
+    except QuoteError as exc:
+        try:
+            quote_total(BOOK, edition, dau, groups, addons, term)
+        except QuoteError as again:
+            assert str(again) == str(exc)
+        else:
+            raise AssertionError("quote_total priced what build_quote refuses")
+    else:
+        assert quote_total(BOOK, edition, dau, groups, addons, term) == expected

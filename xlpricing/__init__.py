@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterable
 
-from .engine import LineItem, ListPrice, Quote, build_quote, list_price
+from .engine import LineItem, ListPrice, Quote, build_quote, list_price, quote_total
 from .errors import PriceBookError, Problem, QuoteError
 from .inputs import addon_codes, percent
 from .pricebook import DEFAULT_PRICE_BOOK, PriceBook, available_price_books, get_price_book, load_price_book
@@ -19,7 +19,7 @@ from .pricebook import DEFAULT_PRICE_BOOK, PriceBook, available_price_books, get
 __all__ = [
     "DEFAULT_PRICE_BOOK", "LineItem", "ListPrice", "PriceBook", "PriceBookError", "Problem",
     "Quote", "QuoteError", "available_price_books", "build_quote", "get_price_book",
-    "list_price", "load_price_book", "quote",
+    "list_price", "load_price_book", "quote", "quote_total",
 ]
 
 

@@ -9,7 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import formatting
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A fixed explanation, in English and Chinese."""
+
+    en: str = ""
+    zh: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,8 +23,15 @@ class Charge:
     quantity: int
     unit_price: Decimal
     amount: Decimal  # always quantity × unit_price, per month
-    note_en: str
-    note_zh: str
+    note: "Note | BlockNote"
+
+    @property
+    def note_en(self) -> str:
+        return self.note.en
+
+    @property
+    def note_zh(self) -> str:
+        return self.note.zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +43,7 @@ class FlatCharge:
     note_zh: str = ""
 
     def charge(self, usage: int = 0) -> Charge:
-        return Charge(1, self.price, self.price, self.note_en, self.note_zh)
+        return Charge(1, self.price, self.price, Note(self.note_en, self.note_zh))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +63,29 @@ class BlockCharge:
 
     def charge(self, usage: int) -> Charge:
         blocks = self.blocks(usage)
-        c, free = formatting.count, formatting.count(self.free)
-        if blocks == 0:
-            en = f"{c(usage)} {self.what_en} ≤ {free} free → 0 blocks"
-            zh = f"{self.what_zh} {c(usage)} ≤ 免费 {free} → 0"
-        else:
-            excess = usage - self.free
-            plural = "block" if blocks == 1 else "blocks"
-            en = (f"{c(usage)} {self.what_en} − {free} free = {c(excess)} → "
-                  f"{blocks} {plural} of {c(self.block_size)}")
-            zh = f"{self.what_zh} {c(usage)} − 免费 {free} = {c(excess)} → {blocks} × {self.unit_zh}"
-        return Charge(blocks, self.block_price, self.block_price * blocks, en, zh)
+        return Charge(blocks, self.block_price, self.block_price * blocks, BlockNote(self, usage, blocks))
+
+
+@dataclass(frozen=True, slots=True)
+class BlockNote:
+    """How a block charge was counted. The text is made when it is read: building it for
+    every quote would cost more than the pricing itself."""
+
+    strategy: BlockCharge
+    usage: int
+    blocks: int
+
+    @property
+    def en(self) -> str:
+        s, usage = self.strategy, self.usage
+        if self.blocks == 0:
+            return f"{usage:,} {s.what_en} ≤ {s.free:,} free → 0 blocks"
+        plural = "block" if self.blocks == 1 else "blocks"
+        return f"{usage:,} {s.what_en} − {s.free:,} free = {usage - s.free:,} → {self.blocks} {plural} of {s.block_size:,}"
+
+    @property
+    def zh(self) -> str:
+        s, usage = self.strategy, self.usage
+        if self.blocks == 0:
+            return f"{s.what_zh} {usage:,} ≤ 免费 {s.free:,} → 0"
+        return f"{s.what_zh} {usage:,} − 免费 {s.free:,} = {usage - s.free:,} → {self.blocks} × {s.unit_zh}"

@@ -58,7 +58,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def quote_json(q: Quote) -> str:
-    lines = [{k: _jsonable(getattr(l, k)) for k in l.__slots__} for l in q.lines]
+    fields = ("code", "label_zh", "label_en", "billing", "quantity", "unit_price", "monthly_amount", "months",
+              "amount", "note_en", "note_zh")
+    lines = [{k: _jsonable(getattr(l, k)) for k in fields} for l in q.lines]
     data = {k: _jsonable(getattr(q, k)) for k in q.__slots__ if k != "lines"}
     data["lines"] = lines
     for total in ("monthly_prepaid", "monthly_postpaid", "monthly_total", "prepaid", "postpaid", "total"):

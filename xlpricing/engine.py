@@ -8,15 +8,15 @@ Money is Decimal throughout; a quote's total is the exact sum of its lines.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
 
 from . import formatting
 from .formatting import CENT
-from .charges import BlockCharge, Charge, FlatCharge
+from .charges import BlockCharge, BlockNote, Charge, FlatCharge, Note
 from .errors import ARGUMENT_ORDER, Problem, QuoteError
-from .pricebook import Addon, Edition, PriceBook
+from .pricebook import Addon, Edition, Overage, PriceBook
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -36,8 +36,15 @@ class LineItem:
     monthly_amount: Decimal  # quantity × unit_price
     months: int
     amount: Decimal  # monthly_amount × months: what the term costs
-    note_en: str
-    note_zh: str
+    note: Note | BlockNote  # how the amount was reached
+
+    @property
+    def note_en(self) -> str:
+        return self.note.en
+
+    @property
+    def note_zh(self) -> str:
+        return self.note.zh
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +205,158 @@ def _check_count(value: object, argument: str, problems: list[Problem]) -> None:
 
 def _line(code: str, zh: str, en: str, billing: str, charge: Charge, months: int) -> LineItem:
     return LineItem(code, zh, en, billing, charge.quantity, charge.unit_price, charge.amount,
-                    months, charge.amount * months, charge.note_en, charge.note_zh)
+                    months, charge.amount * months, charge.note)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """An edition and its add-ons, checked: everything about a deal except its usage and term."""
+
+    edition: Edition
+    addons: tuple[Addon, ...]
+    fixed: tuple[tuple[str, str, str, str, FlatCharge], ...]  # (code, zh, en, billing, charge)
+    fixed_monthly: Decimal
+    overage: tuple[tuple[Overage, BlockCharge], ...]
+    upgrade: str  # what a capped edition's customer should choose instead
+    _fixed_lines: dict = field(default_factory=dict, repr=False, compare=False)  # months -> line items
+    _by_metric: tuple = field(default=(), repr=False, compare=False)  # (is peak DAU, strategy), for speed
+    _addon_codes: tuple = field(default=(), repr=False, compare=False)
+
+    def cap_problems(self, peak_dau: int, peak_groups: int) -> list[Problem]:
+        return cap_problems(self.edition, peak_dau, peak_groups, self.upgrade) if self.edition.capped else []
+
+    def monthly_list_total(self, peak_dau: int, peak_groups: int) -> Decimal:
+        total = self.fixed_monthly
+        for is_dau, strategy in self._by_metric:
+            blocks = strategy.blocks(peak_dau if is_dau else peak_groups)
+            if blocks:
+                total += strategy.block_price * blocks
+        return total
+
+    @property
+    def addon_codes(self) -> tuple[str, ...]:
+        return self._addon_codes
+
+    def __post_init__(self) -> None:  # derived once, read for every quote
+        object.__setattr__(self, "_by_metric", tuple((o.metric == "peak_dau", s) for o, s in self.overage))
+        object.__setattr__(self, "_addon_codes", tuple(a.code for a in self.addons))
+
+    def lines(self, peak_dau: int, peak_groups: int, months: int) -> list[LineItem]:
+        fixed = self._fixed_lines.get(months)
+        if fixed is None:  # the package and add-on lines depend on the term only
+            fixed = self._fixed_lines[months] = tuple(
+                _line(code, zh, en, billing, charge.charge(), months) for code, zh, en, billing, charge in self.fixed)
+        lines = list(fixed)
+        for over, strategy in self.overage:
+            usage = peak_dau if over.metric == "peak_dau" else peak_groups
+            lines.append(_line(over.code, over.name_zh, over.name_en, over.billing, strategy.charge(usage), months))
+        return lines
+
+
+def cap_problems(edition: Edition, peak_dau: int, peak_groups: int, upgrade: str) -> list[Problem]:
+    """A capped edition (trial) above its caps: a reason to choose another edition, not a price."""
+    problems = []
+    for metric, value in (("peak_dau", peak_dau), ("peak_groups", peak_groups)):
+        cap = edition.free_quota(metric)
+        if edition.capped and value > cap:
+            problems.append(Problem(metric, (
+                f"{edition.code} is capped at {formatting.count(cap)} {METRIC_EN[metric]}: "
+                f"{formatting.count(value)} needs {upgrade}")))
+    return problems
+
+
+def _upgrade(book: PriceBook) -> str:
+    return _join_or([e.code for e in book.editions if not e.capped])
+
+
+def _make_plan(book: PriceBook, edition: object, addons: Iterable[str]) -> Plan:
+    problems: list[Problem] = []
+    try:
+        ed = resolve_edition(book, edition)
+    except QuoteError as exc:
+        problems += exc.problems
+        ed = None
+    try:
+        chosen = resolve_addons(book, ed, addons)
+    except QuoteError as exc:
+        problems += exc.problems
+    if problems:
+        raise QuoteError(problems)
+    assert ed is not None
+    c = formatting.count
+    if ed.capped:
+        package_en = f"free, capped at {c(ed.free_peak_dau)} peak DAU and {c(ed.free_peak_groups)} peak groups"
+        package_zh = f"免费，上限峰值 DAU {c(ed.free_peak_dau)}、峰值群组 {c(ed.free_peak_groups)}"
+    else:
+        package_en = f"includes {c(ed.free_peak_dau)} peak DAU and {c(ed.free_peak_groups)} peak groups a month"
+        package_zh = f"含峰值 DAU {c(ed.free_peak_dau)}、峰值群组 {c(ed.free_peak_groups)}/月"
+    fixed = [(ed.code, f"{ed.name_zh}套餐包", f"{ed.name_en} package", ed.billing,
+              FlatCharge(ed.monthly_price, package_en, package_zh))]
+    for addon in chosen:
+        if addon.included_minutes:
+            note_en = f"{c(addon.included_minutes)} call minutes a month included"
+            note_zh = f"赠送 {c(addon.included_minutes)} 分钟通话时长包/月"
+        elif addon.billing == "postpaid":
+            note_en, note_zh = "postpaid, each whole month it is on", "后付费，开通当月整月计费"
+        else:
+            note_en = note_zh = ""
+        fixed.append((addon.code, addon.name_zh, addon.name_en, addon.billing,
+                      FlatCharge(addon.prices[ed.code], note_en, note_zh)))
+    overage = tuple(
+        (over, BlockCharge(ed.free_quota(over.metric), over.block_size, over.block_price,
+                           METRIC_EN[over.metric], METRIC_ZH[over.metric], over.unit_zh))
+        for over in book.overage_for(ed))
+    return Plan(ed, chosen, tuple(fixed), sum((f[4].price for f in fixed), ZERO), overage, _upgrade(book))
+
+
+_PLAN_CACHE_LIMIT = 4096
+
+
+def plan_for(book: PriceBook, edition: object, addons: Iterable[str]) -> Plan:
+    """The checked plan for an edition and add-ons; remembered per price book (refusals too)."""
+    key = None
+    if isinstance(edition, str) and not isinstance(addons, str):
+        addons = tuple(addons)
+        key = (edition, addons)
+        try:
+            found = book._plans.get(key)
+        except TypeError:  # something unhashable among the add-ons: resolve_addons will say what
+            key = found = None
+        if found is not None:
+            if isinstance(found, QuoteError):
+                raise QuoteError(found.problems)
+            return found
+    try:
+        plan = _make_plan(book, edition, addons)
+    except QuoteError as exc:
+        if key is not None:
+            _remember(book, key, exc)
+        raise
+    if key is not None:
+        _remember(book, key, plan)
+    return plan
+
+
+def _remember(book: PriceBook, key: tuple, value: object) -> None:
+    if len(book._plans) >= _PLAN_CACHE_LIMIT:  # junk input must not grow memory without end
+        book._plans.clear()
+    book._plans[key] = value
+
+
+def _discount_cut(monthly_list: Decimal, percent: Decimal) -> Decimal:
+    """Monthly list total × percent, rounded half up to the fen."""
+    return (monthly_list * percent / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _check_term(book: PriceBook, peak_dau: object, peak_groups: object, months: object,
+                problems: list[Problem]) -> None:
+    _check_count(peak_dau, "peak_dau", problems)
+    _check_count(peak_groups, "peak_groups", problems)
+    if isinstance(months, bool) or not isinstance(months, int):
+        problems.append(Problem("months", f"months must be a whole number, got {months!r}"))
+    elif not book.min_months <= months <= book.max_months:
+        problems.append(Problem(
+            "months", f"months must be {book.min_months} to {book.max_months} (whole months), got {months}"))
 
 
 def build_quote(
@@ -220,84 +378,111 @@ def build_quote(
     """
     problems: list[Problem] = []
     try:
-        ed = resolve_edition(book, edition)
+        plan = plan_for(book, edition, addons)
     except QuoteError as exc:
         problems += exc.problems
-        ed = None
-    _check_count(peak_dau, "peak_dau", problems)
-    _check_count(peak_groups, "peak_groups", problems)
-    if isinstance(months, bool) or not isinstance(months, int):
-        problems.append(Problem("months", f"months must be a whole number, got {months!r}"))
-    elif not book.min_months <= months <= book.max_months:
-        problems.append(Problem(
-            "months", f"months must be {book.min_months} to {book.max_months} (whole months), got {months}"))
-    percent = _check_percent(discount_percent, problems)
-    chosen: tuple[Addon, ...] = ()
-    if ed is not None:
-        if ed.capped:
-            upgrade = _join_or([e.code for e in book.editions if not e.capped])
-            for metric, value in (("peak_dau", peak_dau), ("peak_groups", peak_groups)):
-                cap = ed.free_quota(metric)
-                if isinstance(value, int) and not isinstance(value, bool) and value > cap:
-                    problems.append(Problem(metric, (
-                        f"{ed.code} is capped at {formatting.count(cap)} {METRIC_EN[metric]}: "
-                        f"{formatting.count(value)} needs {upgrade}")))
-    try:
-        chosen = resolve_addons(book, ed, addons)
-    except QuoteError as exc:
-        problems += exc.problems
+        plan = None
+    _check_term(book, peak_dau, peak_groups, months, problems)
+    percent = _check_percent(discount_percent, problems) if discount_percent else ZERO
+    if plan is not None:
+        if problems:
+            ed = plan.edition
+        else:
+            problems = plan.cap_problems(peak_dau, peak_groups)
+            ed = None
+    else:
+        ed = book.find_edition(edition) if isinstance(edition, str) else None
+    if ed is not None and ed.capped and not any(p.argument in ("peak_dau", "peak_groups") for p in problems):
+        problems += cap_problems(ed, peak_dau, peak_groups, _upgrade(book))  # even when add-ons are wrong too
     if problems:
         raise QuoteError(sorted(problems, key=lambda p: ARGUMENT_ORDER.index(p.argument)))
-    assert ed is not None
+    assert plan is not None
 
-    if ed.capped:
-        package_en = (f"free, capped at {formatting.count(ed.free_peak_dau)} peak DAU and "
-                      f"{formatting.count(ed.free_peak_groups)} peak groups")
-        package_zh = f"免费，上限峰值 DAU {formatting.count(ed.free_peak_dau)}、峰值群组 {formatting.count(ed.free_peak_groups)}"
-    else:
-        package_en = (f"includes {formatting.count(ed.free_peak_dau)} peak DAU and "
-                      f"{formatting.count(ed.free_peak_groups)} peak groups a month")
-        package_zh = f"含峰值 DAU {formatting.count(ed.free_peak_dau)}、峰值群组 {formatting.count(ed.free_peak_groups)}/月"
-    lines = [_line(ed.code, f"{ed.name_zh}套餐包", f"{ed.name_en} package", ed.billing,
-                   FlatCharge(ed.monthly_price, package_en, package_zh).charge(), months)]
-    for addon in chosen:
-        if addon.included_minutes:
-            note_en = f"{formatting.count(addon.included_minutes)} call minutes a month included"
-            note_zh = f"赠送 {formatting.count(addon.included_minutes)} 分钟通话时长包/月"
-        elif addon.billing == "postpaid":
-            note_en, note_zh = "postpaid, each whole month it is on", "后付费，开通当月整月计费"
-        else:
-            note_en = note_zh = ""
-        lines.append(_line(addon.code, addon.name_zh, addon.name_en, addon.billing,
-                           FlatCharge(addon.prices[ed.code], note_en, note_zh).charge(), months))
-    usage = {"peak_dau": peak_dau, "peak_groups": peak_groups}
-    for over in book.overage_for(ed):
-        strategy = BlockCharge(ed.free_quota(over.metric), over.block_size, over.block_price,
-                               METRIC_EN[over.metric], METRIC_ZH[over.metric], over.unit_zh)
-        lines.append(_line(over.code, over.name_zh, over.name_en, over.billing,
-                           strategy.charge(usage[over.metric]), months))
+    lines = plan.lines(peak_dau, peak_groups, months)
     if percent:
         monthly_list = sum((l.monthly_amount for l in lines), ZERO)
-        cut = (monthly_list * percent / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+        cut = _discount_cut(monthly_list, percent)
         shown = formatting.percent(percent)
         lines.append(LineItem(
             DISCOUNT, f"折扣 {shown}%", f"Discount {shown}%", DISCOUNT, 1, -cut, -cut, months, -cut * months,
-            f"{shown}% off the list price of {formatting.amount(monthly_list)} a month",
-            f"按每月标准价 {formatting.amount(monthly_list)} 优惠 {shown}%"))
-    return Quote(
-        price_book_id=book.id,
-        price_book_name=book.name_en,
-        currency=book.currency,
-        edition=ed.code,
-        edition_name_zh=ed.name_zh,
-        edition_name_en=ed.name_en,
-        peak_dau=peak_dau,
-        peak_groups=peak_groups,
-        addons=tuple(a.code for a in chosen),
-        months=months,
-        lines=tuple(lines),
-        discount_percent=percent,
-    )
+            Note(f"{shown}% off the list price of {formatting.amount(monthly_list)} a month",
+                 f"按每月标准价 {formatting.amount(monthly_list)} 优惠 {shown}%")))
+    ed = plan.edition
+    return Quote(book.id, book.name_en, book.currency, ed.code, ed.name_zh, ed.name_en, peak_dau, peak_groups,
+                 plan.addon_codes, months, tuple(lines), percent)
+
+
+def quote_total(
+    book: PriceBook,
+    edition: str,
+    peak_dau: int = 0,
+    peak_groups: int = 0,
+    addons: Iterable[str] = (),
+    months: int = 1,
+    discount_percent: Decimal | int = 0,
+) -> Decimal:
+    """``build_quote(...).total`` without building the line items (the =IMQUOTE path).
+
+    Same rules, same errors: anything unusual goes through build_quote, which raises them all.
+    """
+    terms = _terms(book, edition, addons, months, discount_percent)
+    if terms is not None:
+        total = _usage_total(terms, peak_dau, peak_groups)
+        if total is not None:
+            return total
+    return build_quote(book, edition, peak_dau, peak_groups, addons, months, discount_percent).total
+
+
+def quote_totals(book: PriceBook, deals: Iterable[tuple]) -> list[Decimal | QuoteError]:
+    """quote_total for many deals (edition, peak_dau, peak_groups, addons, months, discount_percent)
+    at once, for the array form of =IMQUOTE: the edition, add-ons and term are checked once per
+    distinct combination, then each deal costs only its usage. A refused deal gives its QuoteError."""
+    memo: dict = {}
+    out: list[Decimal | QuoteError] = []
+    for edition, peak_dau, peak_groups, addons, months, discount in deals:
+        key = (edition, addons, months, discount)
+        try:
+            terms = memo.get(key, memo)
+            if terms is memo:
+                terms = memo[key] = _terms(book, edition, addons, months, discount)
+        except TypeError:  # unhashable arguments: no shortcut
+            terms = None
+        total = _usage_total(terms, peak_dau, peak_groups) if terms is not None else None
+        if total is None:
+            try:
+                total = build_quote(book, edition, peak_dau, peak_groups, addons, months, discount).total
+            except QuoteError as exc:
+                total = exc
+        out.append(total)
+    return out
+
+
+def _terms(book: PriceBook, edition: object, addons: Iterable[str], months: object,
+           discount_percent: object) -> tuple[Plan, int, Decimal] | None:
+    """(plan, months, percent) when all three are valid; None sends the caller the slow way."""
+    try:
+        plan = plan_for(book, edition, addons)
+    except QuoteError:
+        return None
+    if type(months) is not int or not book.min_months <= months <= book.max_months:
+        return None
+    if not discount_percent:
+        return plan, months, ZERO
+    percent = _check_percent(discount_percent, problems := [])
+    return None if problems else (plan, months, percent)
+
+
+def _usage_total(terms: tuple[Plan, int, Decimal], peak_dau: object, peak_groups: object) -> Decimal | None:
+    """The term total at this usage, or None when the usage needs the full checks."""
+    plan, months, percent = terms
+    if type(peak_dau) is not int or type(peak_groups) is not int or peak_dau < 0 or peak_groups < 0:
+        return None
+    if plan.edition.capped and plan.cap_problems(peak_dau, peak_groups):
+        return None
+    monthly = plan.monthly_list_total(peak_dau, peak_groups)
+    if percent:
+        monthly -= _discount_cut(monthly, percent)
+    return monthly * months
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,10 +16,11 @@ above 10^12             error: beyond any real app, and keeps every total exact 
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from .engine import Quote, build_quote
 from .errors import ARGUMENT_ORDER, QuoteError
@@ -33,6 +34,11 @@ _ADDON_SEPARATORS = re.compile(r"[\s,;，；、]+")
 
 def whole_number(value: Any, argument: str, default: int = 0) -> int:
     """A count from whatever a cell or a command line holds; see the module table."""
+    kind = type(value)
+    if kind is float and value.is_integer() and 0 <= value <= MAX_COUNT:  # what Excel sends, fast
+        return int(value)
+    if kind is int and 0 <= value <= MAX_COUNT:
+        return value
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
     if isinstance(value, bool):
@@ -63,10 +69,13 @@ def whole_number(value: Any, argument: str, default: int = 0) -> int:
     return number
 
 
+_ZERO = Decimal(0)
+
+
 def percent(value: Any, argument: str = "discount") -> Decimal:
     """A percentage: 12.5, "12.5", "12.5%" or Decimal("12.5"); blank is 0. The engine checks the range."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return Decimal(0)
+        return _ZERO
     if isinstance(value, bool):
         raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {'TRUE' if value else 'FALSE'}")
     if isinstance(value, (int, Decimal)):
@@ -88,13 +97,20 @@ def edition_name(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+@functools.lru_cache(maxsize=1024)
+def _split_codes(text: str) -> tuple[str, ...]:
+    return tuple(c for c in _ADDON_SEPARATORS.split(text) if c)
+
+
 def addon_codes(value: Any) -> tuple[str, ...]:
     """Add-on codes from a text ("history_90, moderation") or a range of cells (blanks ignored)."""
     if value is None:
         return ()
     if isinstance(value, str):
-        return tuple(c for c in _ADDON_SEPARATORS.split(value) if c)
+        return _split_codes(value)  # a column of scenarios repeats the same text
     if isinstance(value, (list, tuple)):
+        if len(value) == 1 and type(value[0]) is str:  # one cell of a row: the array form's usual case
+            return _split_codes(value[0])
         codes: list[str] = []
         for item in value:
             codes.extend(addon_codes(item))
@@ -104,8 +120,17 @@ def addon_codes(value: Any) -> tuple[str, ...]:
 
 
 def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any,
-               discount: Any = None) -> Quote:
-    """Price a deal given as cells or command-line text, reporting every bad argument together."""
+               discount: Any = None, engine: Callable[..., Any] = build_quote) -> Any:
+    """Price a deal given as cells or command-line text, reporting every bad argument together.
+
+    ``engine`` is build_quote (a Quote) or quote_total (just the total, faster).
+    """
+    try:  # the common case, without collecting
+        return engine(book, edition_name(edition), whole_number(peak_dau, "peak_dau"),
+                      whole_number(peak_groups, "peak_groups"), addon_codes(addons),
+                      whole_number(months, "months", default=1), percent(discount))
+    except QuoteError:
+        pass
     problems = []
     values: dict[str, Any] = {"edition": edition_name(edition)}
     for name, convert, stand_in in (
@@ -121,10 +146,8 @@ def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, a
             problems += exc.problems
             values[name] = stand_in  # so the engine still checks the other arguments
     try:
-        quote = build_quote(book, **values)
+        build_quote(book, **values)  # only for the problems of the other arguments
     except QuoteError as exc:
         failed = {p.argument for p in problems}  # a stand-in's own complaint would repeat the first
         problems += [p for p in exc.problems if p.argument not in failed]
-    if problems:
-        raise QuoteError(sorted(problems, key=lambda p: ARGUMENT_ORDER.index(p.argument)))
-    return quote
+    raise QuoteError(sorted(problems, key=lambda p: ARGUMENT_ORDER.index(p.argument)))

@@ -95,6 +95,8 @@ class PriceBook:
     addons: tuple[Addon, ...]
     _edition_names: Mapping[str, Edition] = field(repr=False, compare=False)
     _addon_codes: Mapping[str, Addon] = field(repr=False, compare=False)
+    # checked edition + add-on plans, filled by the engine (a book never changes, so they stay true)
+    _plans: dict = field(default_factory=dict, repr=False, compare=False)
 
     def find_edition(self, name: str) -> Edition | None:
         """The edition called ``name`` (code or alias, any case, spaces trimmed), or None."""

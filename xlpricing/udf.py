@@ -10,13 +10,14 @@ Nothing here raises into Excel, so a cell never shows a traceback or a wrong num
 
 from __future__ import annotations
 
+import gc
 from decimal import Decimal
 from typing import Any, Callable
 
 import xlwings as xw
 
 from . import inputs
-from .engine import Quote, list_price
+from .engine import Quote, list_price, quote_total, quote_totals
 from .errors import QuoteError
 from .pricebook import get_price_book
 
@@ -56,6 +57,16 @@ def _quote(edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: A
         _single(peak_groups, "peak_groups"), addons, _single(months, "months"))
 
 
+def _total(edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Decimal:
+    return inputs.price_deal(
+        get_price_book(), _single(edition, "edition"), _single(peak_dau, "peak_dau"),
+        _single(peak_groups, "peak_groups"), addons, _single(months, "months"), engine=quote_total)
+
+
+def _overage(edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Decimal:
+    return _quote(edition, peak_dau, peak_groups, addons, months).overage
+
+
 def _single(value: Any, argument: str) -> Any:
     """One value from a cell; a one-cell range counts as that cell."""
     while isinstance(value, (list, tuple)):
@@ -65,18 +76,25 @@ def _single(value: Any, argument: str) -> Any:
     return value
 
 
-def _grid(value: Any) -> list[list[Any]]:
-    """Any argument as rows of cells: a scalar is 1×1, a flat list is a column."""
+def _grid(value: Any) -> list[Any]:
+    """Any argument as rows of cells (not copied): a scalar is 1×1, a flat list is a column."""
     if isinstance(value, (list, tuple)):
-        if value and all(isinstance(row, (list, tuple)) for row in value):
-            return [list(row) for row in value]
+        if value and type(value[0]) in (list, tuple):  # xlwings (ndim=2) sends rows of cells
+            return value
         return [[v] for v in value] or [[None]]
     return [[value]]
 
 
+def _rectangular(grid: list[Any]) -> bool:
+    """Every row a list of the same, non-zero length (the check runs in C: columns are long)."""
+    width = len(grid[0]) if type(grid[0]) in (list, tuple) else 0
+    return width > 0 and all(type(row) in (list, tuple) for row in grid[:1]) and \
+        not any(map(width.__ne__, map(len, grid)))
+
+
 def _per_scenario(
     function: str,
-    pick: Callable[[Quote], Decimal],
+    price: Callable[..., Decimal],
     edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any,
 ) -> Any:
     """One result, or — when edition/peak_dau/peak_groups/months come as ranges — one per cell.
@@ -88,17 +106,17 @@ def _per_scenario(
     grids = {"edition": _grid(edition), "peak_dau": _grid(peak_dau),
              "peak_groups": _grid(peak_groups), "months": _grid(months)}
     for name, g in grids.items():
-        if len({len(row) for row in g}) != 1 or not g[0]:
+        if not _rectangular(g):
             return _error_text(function, f"{name} must be a cell or a rectangular range")
     shapes = {(len(g), len(g[0])) for g in grids.values()} - {(1, 1)}
     if not shapes:
-        return _guarded(function, lambda: _cell_number(pick(_quote(edition, peak_dau, peak_groups, addons, months))))
+        return _guarded(function, lambda: _cell_number(price(edition, peak_dau, peak_groups, addons, months)))
     if len(shapes) > 1:
         return _error_text(function, "edition, peak_dau, peak_groups and months must be single cells or ranges of one size")
     rows, cols = shapes.pop()
 
     addon_grid = _grid(addons) if isinstance(addons, (list, tuple)) else None
-    if addon_grid is not None and len({len(row) for row in addon_grid}) != 1:
+    if addon_grid is not None and not _rectangular(addon_grid):
         addon_grid = None  # not a rectangle, so not one range per scenario: one list for all
     def addons_of(i: int, j: int) -> Any:
         if addon_grid is not None:
@@ -110,19 +128,57 @@ def _per_scenario(
                 return addon_grid[i][j]
         return addons
 
-    def at(name: str, i: int, j: int) -> Any:
+    def column(name: str) -> list[Any]:
         g = grids[name]
-        return g[0][0] if len(g) == 1 and len(g[0]) == 1 else g[i][j]
+        return [g[0][0]] * (rows * cols) if len(g) == 1 and len(g[0]) == 1 else [v for row in g for v in row]
 
-    return [
-        [
-            _guarded(function, lambda i=i, j=j: _cell_number(pick(_quote(
-                at("edition", i, j), at("peak_dau", i, j), at("peak_groups", i, j),
-                addons_of(i, j), at("months", i, j)))))
-            for j in range(cols)
-        ]
-        for i in range(rows)
-    ]
+    # Nothing here makes reference cycles: the collector would only walk 100,000s of fresh tuples.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        if addon_grid is None:
+            per_cell = [addons] * (rows * cols)
+        elif cols == 1 and len(addon_grid) == rows:
+            per_cell = addon_grid  # a column of scenarios, each with its own row of codes
+        else:
+            per_cell = [addons_of(i, j) for i in range(rows) for j in range(cols)]
+        cells = list(zip(column("edition"), column("peak_dau"), column("peak_groups"), per_cell, column("months")))
+        flat = (_totals_of(function, cells) if price is _total else
+                [_guarded(function, lambda args=args: _cell_number(price(*args))) for args in cells])
+        return [flat[i * cols:(i + 1) * cols] for i in range(rows)]
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _totals_of(function: str, cells: list[tuple]) -> list[Any]:
+    """IMQUOTE over many cells: normalise each, then let the engine price them together.
+
+    This is the loop a 100,000-row column goes through; a cell with anything unusual takes
+    the one-cell path, so its message is exactly the one a single =IMQUOTE would show.
+    """
+    book = get_price_book()
+    deals, slow = [], {}
+    edition_name, whole_number, addon_codes = inputs.edition_name, inputs.whole_number, inputs.addon_codes
+    for k, (edition, dau, groups, addons, months) in enumerate(cells):
+        try:
+            deals.append((edition_name(edition), whole_number(dau, "peak_dau"), whole_number(groups, "peak_groups"),
+                          addon_codes(addons), whole_number(months, "months", 1), 0))
+        except Exception:
+            slow[k] = _guarded(function, lambda: _cell_number(_total(edition, dau, groups, addons, months)))
+            deals.append(None)
+    priced = iter(quote_totals(book, (d for d in deals if d is not None)))
+    out = []
+    for k, deal in enumerate(deals):
+        if deal is None:
+            out.append(slow[k])
+            continue
+        total = next(priced)
+        if isinstance(total, QuoteError):
+            out.append(_guarded(function, lambda k=k: _cell_number(_total(*cells[k]))))
+        else:
+            out.append(_cell_number(total))
+    return out
 
 
 @xw.func(category=CATEGORY)
@@ -133,7 +189,7 @@ def _per_scenario(
 @xw.arg("months", ndim=2, doc=_DOC_MONTHS)
 def IMQUOTE(edition, peak_dau=0, peak_groups=0, addons=None, months=1):
     """Tencent Cloud IM (China) total in CNY for the whole term: package + add-ons + overage, × months. Give ranges for edition, DAU or groups to price a column of scenarios in one call."""
-    return _per_scenario("IMQUOTE", lambda q: q.total, edition, peak_dau, peak_groups, addons, months)
+    return _per_scenario("IMQUOTE", _total, edition, peak_dau, peak_groups, addons, months)
 
 
 @xw.func(category=CATEGORY)
@@ -142,7 +198,7 @@ def IMQUOTE(edition, peak_dau=0, peak_groups=0, addons=None, months=1):
 @xw.arg("peak_groups", ndim=2, doc=_DOC_GROUPS)
 def IMOVERAGE(edition, peak_dau=0, peak_groups=0):
     """Monthly overage in CNY alone: each started 10,000 peak DAU above 10,000 and each started 100,000 peak groups above 100,000 cost 1,000 each. Accepts ranges like IMQUOTE."""
-    return _per_scenario("IMOVERAGE", lambda q: q.overage, edition, peak_dau, peak_groups, None, 1)
+    return _per_scenario("IMOVERAGE", _overage, edition, peak_dau, peak_groups, None, 1)
 
 
 LINES_HEADER = ["code", "计费项", "item", "billing", "quantity", "unit price (CNY/month)",
