@@ -35,7 +35,7 @@ def test_contract(strategy, a, b):
 def test_block_charges_say_how_they_were_counted(strategy):
     for amount_of_use in (0, 1, 10_000, 10_001, 123_456_789):
         c = strategy.charge(amount_of_use)
-        assert c.note_en.startswith(f"{amount_of_use:,} ") and c.note_zh
+        assert c.note.en.startswith(f"{amount_of_use:,} ") and c.note.zh
 
 
 @pytest.mark.parametrize("strategy", [s for s in STRATEGIES if isinstance(s.values[0], FlatCharge)])
@@ -57,6 +57,6 @@ def test_block_charge_counts_started_blocks(peak, blocks):
 
 def test_block_charge_notes():
     dau = BlockCharge(10_000, 10_000, Decimal("1000"), "peak DAU", "峰值 DAU", "1万个")
-    assert dau.charge(8_000).note_en == "8,000 peak DAU ≤ 10,000 free → 0 blocks"
-    assert dau.charge(10_001).note_en == "10,001 peak DAU − 10,000 free = 1 → 1 block of 10,000"
-    assert dau.charge(22_000).note_zh == "峰值 DAU 22,000 − 免费 10,000 = 12,000 → 2 × 1万个"
+    assert dau.charge(8_000).note.en == "8,000 peak DAU ≤ 10,000 free → 0 blocks"
+    assert dau.charge(10_001).note.en == "10,001 peak DAU − 10,000 free = 1 → 1 block of 10,000"
+    assert dau.charge(22_000).note.zh == "峰值 DAU 22,000 − 免费 10,000 = 12,000 → 2 × 1万个"

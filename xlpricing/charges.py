@@ -23,15 +23,7 @@ class Charge:
     quantity: int
     unit_price: Decimal
     amount: Decimal  # always quantity × unit_price, per month
-    note: "Note | BlockNote"
-
-    @property
-    def note_en(self) -> str:
-        return self.note.en
-
-    @property
-    def note_zh(self) -> str:
-        return self.note.zh
+    note: "Note | BlockNote"  # how the amount was reached: .en and .zh
 
 
 @dataclass(frozen=True, slots=True)
