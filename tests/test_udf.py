@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from xlpricing.udf import IMOVERAGE, IMPRICE, IMQUOTE, IMQUOTE_LINES, LINES_HEADER
+from xlpricing.udf import (IMBEST, IMBEST_TABLE, IMBREAKEVEN, IMFORECAST, IMOVERAGE, IMPRICE, IMQUOTE,
+                           IMQUOTE_LINES, LINES_HEADER)
 
 
 # ---------------------------------------------------------------- IMQUOTE, one deal
@@ -215,3 +216,19 @@ def test_fuzz_imquote_lines(args):
     else:
         assert result[0] == LINES_HEADER
         assert_cell_safe(result, "IMQUOTE_LINES", labels=True)
+
+
+@pytest.mark.parametrize("function, required, arity",
+                         [(IMBEST, 0, 3), (IMBEST_TABLE, 0, 3), (IMFORECAST, 2, 4), (IMBREAKEVEN, 1, 5)],
+                         ids=lambda f: getattr(f, "__name__", ""))
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_fuzz_advisor_functions(function, required, arity, data):
+    args = data.draw(st.lists(excel_values, min_size=required, max_size=arity))
+    result = function(*args)
+    if isinstance(result, list):
+        assert_cell_safe(result, function.__name__, labels=True)
+        if len(result) == 1 and len(result[0]) == 1:
+            assert result[0][0].startswith(f"#{function.__name__}: ")
+    else:
+        assert_cell_safe(result, function.__name__)

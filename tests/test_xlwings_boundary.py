@@ -15,7 +15,7 @@ import pytest
 from xlwings_stubs import MISSING, call_like_excel, real_xlwings_udfs
 
 GOLDEN = Path(__file__).parent / "golden" / "xlwings_udfs.bas"
-FUNCTIONS = ("IMOVERAGE", "IMPRICE", "IMQUOTE", "IMQUOTE_LINES")
+FUNCTIONS = ("IMBEST", "IMBEST_TABLE", "IMBREAKEVEN", "IMFORECAST", "IMOVERAGE", "IMPRICE", "IMQUOTE", "IMQUOTE_LINES")
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ def quote(
     months: int = 1,
     price_book: str | PriceBook | None = None,
     discount_percent: Decimal | int = 0,
+    call_minutes: dict[str, int] | None = None,
 ) -> Quote:
     """Price one deal with a shipped price book (default: the seed page) or a given one.
 
@@ -40,4 +41,4 @@ def quote(
     book = price_book if isinstance(price_book, PriceBook) else get_price_book(price_book)
     if isinstance(addons, str):
         addons = addon_codes(addons)
-    return build_quote(book, edition, peak_dau, peak_groups, addons, months, percent(discount_percent))
+    return build_quote(book, edition, peak_dau, peak_groups, addons, months, percent(discount_percent), call_minutes)

@@ -202,6 +202,64 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+def cmd_advise(args: argparse.Namespace) -> int:
+    from .advisor import advise
+
+    parts = [args.needs] if args.needs else []
+    for name in ("members", "groups_per_user", "live_groups", "history", "call_minutes", "sd", "hd", "fhd"):
+        value = getattr(args, name)
+        if value is not None:
+            parts.append(f"{name}={value}")
+    parts += list(args.want or [])
+    book = _book(args)
+    advice = advise(book, inputs.needs_from(", ".join(parts), args.dau, args.groups))
+    if not advice.options:
+        print("No configuration meets these needs:")
+        for reason in advice.refusals.values():
+            print(f"  - {reason}")
+        return 1
+    m = formatting.amount
+    rows = [[str(i + 1), o.edition, o.addons_text or "—", m(o.monthly)] for i, o in enumerate(advice.options[:args.top])]
+    print(f"Configurations that meet the needs, cheapest first ({len(advice.options)} in all; CNY a month):")
+    print(formatting.table(["#", "edition", "add-ons", "monthly"], rows, right={0, 3}))
+    for reason in advice.refusals.values():
+        print(f"not possible: {reason}")
+    return 0
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    from .advisor import forecast, growth
+
+    if args.dau_by_month:
+        daus = [inputs.whole_number(v, "--dau-by-month") for v in args.dau_by_month.split(",")]
+        groups = ([inputs.whole_number(v, "--groups-by-month") for v in args.groups_by_month.split(",")]
+                  if args.groups_by_month else [0] * len(daus))
+        if len(groups) == 1:
+            groups *= len(daus)
+        if len(groups) != len(daus):
+            raise QuoteError.of("peak_groups", f"{len(groups)} months of groups for {len(daus)} months of DAU")
+        usage = list(zip(daus, groups))
+    else:
+        usage = growth(inputs.whole_number(args.dau, "--dau"), inputs.whole_number(args.groups, "--groups"),
+                       inputs.percent(args.growth) / 100, inputs.whole_number(args.months, "--months", 12))
+    book = _book(args)
+    f = forecast(book, inputs.edition_name(args.edition), inputs.addon_codes(args.addon or []), usage)
+    m = formatting.amount
+    rows = [[str(x.month), formatting.count(x.peak_dau), formatting.count(x.peak_groups), m(x.prepaid),
+             m(x.postpaid), m(x.total)] for x in f.months]
+    rows.append(["total", "", "", m(f.prepaid), m(f.postpaid), m(f.total)])
+    name = f"{f.edition}: {', '.join(f.addons)}" if f.addons else f.edition
+    print(f"Forecast for {name} (CNY)")
+    print(formatting.table(["month", "peak DAU", "peak groups", "prepaid", "postpaid", "total"], rows,
+                           right={0, 1, 2, 3, 4, 5}))
+    if f.cheaper:
+        month, option = f.cheaper
+        print(f"From month {month}, {option} would cost less ({m(option.monthly)} that month).")
+    else:
+        print("No other configuration meeting the same needs is cheaper in any month.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlpricing",
@@ -240,6 +298,33 @@ def build_parser() -> argparse.ArgumentParser:
     quote.add_argument("--force", action="store_true", help="overwrite an existing file")
     quote.add_argument("--pdf", action="store_true", help="also write a PDF beside it (needs LibreOffice)")
     quote.set_defaults(run=cmd_quote)
+
+    adv = sub.add_parser("advise", help="the cheapest configurations for what the customer needs")
+    adv.add_argument("--dau", default="0", help="peak DAU of the month")
+    adv.add_argument("--groups", default="0", help="peak groups of the month")
+    adv.add_argument("--members", help="members per group")
+    adv.add_argument("--groups-per-user", help="groups one user can join")
+    adv.add_argument("--live-groups", help="live groups (AVChatRoom) that must exist, or 'unlimited'")
+    adv.add_argument("--history", help="days of message history")
+    adv.add_argument("--call-minutes", help="audio call minutes a month")
+    adv.add_argument("--sd", help="SD video call minutes a month")
+    adv.add_argument("--hd", help="HD video call minutes a month")
+    adv.add_argument("--fhd", help="full-HD video call minutes a month")
+    adv.add_argument("--want", action="append", metavar="ADDON", help="an add-on wanted as such, e.g. moderation")
+    adv.add_argument("--needs", help="the needs as one text, e.g. 'members=3000, history=90, moderation'")
+    adv.add_argument("--top", type=int, default=10, help="how many configurations to list (default 10)")
+    adv.set_defaults(run=cmd_advise)
+
+    fc = sub.add_parser("forecast", help="month-by-month cost as usage grows")
+    fc.add_argument("--edition", required=True)
+    fc.add_argument("--addon", action="append", metavar="CODE")
+    fc.add_argument("--dau", default="0", help="peak DAU in month 1")
+    fc.add_argument("--groups", default="0", help="peak groups in month 1")
+    fc.add_argument("--growth", default="0", help="growth a month in percent (10 = 10%%)")
+    fc.add_argument("--months", default="12", help="months to forecast (default 12)")
+    fc.add_argument("--dau-by-month", help="instead: peak DAU of each month, comma separated")
+    fc.add_argument("--groups-by-month", help="with --dau-by-month: peak groups of each month (or one value)")
+    fc.set_defaults(run=cmd_forecast)
 
     batch = sub.add_parser("batch", help="a CSV of deals → a folder of quote workbooks and a summary")
     batch.add_argument("csv", help="the deals, one per row (columns in the README)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from . import formatting
 from .formatting import CENT
@@ -367,8 +367,13 @@ def build_quote(
     addons: Iterable[str] = (),
     months: int = 1,
     discount_percent: Decimal | int = 0,
+    call_minutes: Mapping[str, int] | None = None,
 ) -> Quote:
     """Price one deal: ``months`` × the monthly amount at this peak usage.
+
+    ``call_minutes`` ({"audio": 200000, "hd": 10000}) are the month's call minutes by kind: those
+    beyond the call package's included minutes (drawn at the price book's weights) become a
+    postpaid line at the TRTC rate, exact to the tenth of a fen.
 
     ``discount_percent`` (0–100, at most two decimals) adds a discount line below the list
     prices: the monthly list total × percent, rounded half up to the fen, times the months.
@@ -384,6 +389,7 @@ def build_quote(
         plan = None
     _check_term(book, peak_dau, peak_groups, months, problems)
     percent = _check_percent(discount_percent, problems) if discount_percent else ZERO
+    minutes = _check_minutes(book, plan, call_minutes, problems) if call_minutes else {}
     if plan is not None:
         if problems:
             ed = plan.edition
@@ -399,6 +405,8 @@ def build_quote(
     assert plan is not None
 
     lines = plan.lines(peak_dau, peak_groups, months)
+    if minutes:
+        lines.append(_call_line(book, plan, minutes, months))
     if percent:
         monthly_list = sum((l.monthly_amount for l in lines), ZERO)
         cut = _discount_cut(monthly_list, percent)
@@ -410,6 +418,47 @@ def build_quote(
     ed = plan.edition
     return Quote(book.id, book.name_en, book.currency, ed.code, ed.name_zh, ed.name_en, peak_dau, peak_groups,
                  plan.addon_codes, months, tuple(lines), percent)
+
+
+def included_minutes(book: PriceBook, plan: Plan) -> int:
+    """Call minutes a month the plan's call package includes (audio-equivalent)."""
+    family = book.calls.family if book.calls else None
+    return sum(a.included_minutes or 0 for a in plan.addons if a.family == family)
+
+
+def _check_minutes(book: PriceBook, plan: Plan | None, call_minutes: Mapping[str, int],
+                   problems: list[Problem]) -> dict[str, int]:
+    rates = book.calls
+    if rates is None:
+        problems.append(Problem("call_minutes", f"price book {book.id} has no call-minute rates"))
+        return {}
+    minutes = {}
+    for kind, value in call_minutes.items():
+        if kind not in rates.weights:
+            problems.append(Problem("call_minutes", f"unknown call kind {kind!r} ({', '.join(rates.weights)})"))
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            problems.append(Problem("call_minutes", f"{kind} minutes must be a whole number ≥ 0, got {value!r}"))
+        elif value:
+            minutes[kind] = value
+    if minutes and plan is not None and not any(a.family == rates.family for a in plan.addons):
+        offered = [a.code for a in book.addons if a.family == rates.family and plan.edition.code in a.prices]
+        need = f"a call package ({_join_or(offered)})" if offered else "a call package, which this edition cannot buy"
+        problems.append(Problem("call_minutes", f"call minutes need {need}"))
+    return minutes
+
+
+def _call_line(book: PriceBook, plan: Plan, minutes: dict[str, int], months: int) -> LineItem:
+    rates = book.calls
+    used = sum(rates.weights[kind] * n for kind, n in minutes.items())
+    included = included_minutes(book, plan)
+    excess = max(0, used - included)
+    unit = rates.per_1000_equivalent / 1000
+    monthly = unit * excess  # exact: TRTC prices per minute
+    mix = " + ".join(f"{n:,} {kind}" for kind, n in minutes.items())
+    note = Note(f"{mix} = {used:,} audio-equivalent − {included:,} included = {excess:,} minutes",
+                f"{mix} = 折合 {used:,} 分钟 − 时长包 {included:,} = {excess:,} 分钟")
+    return LineItem(rates.code, rates.name_zh, rates.name_en, rates.billing, excess, unit, monthly, months,
+                    monthly * months, note)
 
 
 def quote_total(

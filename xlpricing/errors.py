@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # The order problems are listed in: the order of the arguments of IMQUOTE.
-ARGUMENT_ORDER = ("edition", "peak_dau", "peak_groups", "addons", "months", "discount", "code")
+ARGUMENT_ORDER = ("edition", "peak_dau", "peak_groups", "addons", "months", "discount", "call_minutes", "needs",
+                  "code")
 
 
 @dataclass(frozen=True, slots=True)

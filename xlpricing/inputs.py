@@ -151,3 +151,66 @@ def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, a
         failed = {p.argument for p in problems}  # a stand-in's own complaint would repeat the first
         problems += [p for p in exc.problems if p.argument not in failed]
     raise QuoteError(sorted(problems, key=lambda p: ARGUMENT_ORDER.index(p.argument)))
+
+
+NEED_ALIASES = {
+    "members": "members_per_group", "members_per_group": "members_per_group",
+    "groups_per_user": "groups_per_user", "groups_joined": "groups_per_user",
+    "live_groups": "live_groups", "avchatroom_groups": "live_groups",
+    "history": "history_days", "history_days": "history_days",
+}
+CALL_ALIASES = {"call_minutes": "audio", "audio": "audio", "audio_minutes": "audio", "sd": "sd",
+                "sd_minutes": "sd", "hd": "hd", "hd_minutes": "hd", "fhd": "fhd", "fhd_minutes": "fhd"}
+_YES, _NO = {"", "yes", "y", "true", "1", "是"}, {"no", "n", "false", "0", "否"}
+
+
+def needs_from(value: Any, peak_dau: Any = 0, peak_groups: Any = 0):
+    """Needs from a text ("members=3000, history=90, call_minutes=200000, moderation") or a
+    two-column range of name/value pairs; see the README for the names."""
+    from .advisor import Needs
+
+    pairs: list[tuple[str, Any]] = []
+    if value is None or (isinstance(value, str) and not value.strip()):
+        pass
+    elif isinstance(value, str):
+        for part in re.split(r"[,;，；\n]+", value):
+            if part.strip():
+                name, _, amount = part.partition("=")
+                pairs.append((name.strip(), amount.strip()))
+    elif isinstance(value, (list, tuple)):
+        for row in value:
+            cells = list(row) if isinstance(row, (list, tuple)) else [row]
+            if not cells or cells[0] in (None, ""):
+                continue
+            if not isinstance(cells[0], str):
+                raise QuoteError.of("needs", f"needs: a name such as members is expected, got {cells[0]!r}")
+            pairs.append((cells[0].strip(), cells[1] if len(cells) > 1 else ""))
+    else:
+        raise QuoteError.of("needs", f"needs must be a text such as 'members=3000, history=90' or a range, got {value!r}")
+    limits: dict[str, int | None] = {}
+    minutes: dict[str, int] = {}
+    flags: list[str] = []
+    problems = []
+    for name, amount in pairs:
+        key = name.casefold().replace(" ", "_")
+        try:
+            if key in NEED_ALIASES:
+                if isinstance(amount, str) and amount.strip().casefold() == "unlimited":
+                    limits[NEED_ALIASES[key]] = None
+                else:
+                    limits[NEED_ALIASES[key]] = whole_number(amount, name)
+            elif key in CALL_ALIASES:
+                minutes[CALL_ALIASES[key]] = minutes.get(CALL_ALIASES[key], 0) + whole_number(amount, name)
+            else:
+                answer = str(amount).strip().casefold() if amount is not None else ""
+                if answer in _NO:
+                    continue
+                if answer not in _YES:
+                    raise QuoteError.of("needs", f"{name} is a yes/no need, got {amount!r}")
+                flags.append(key)
+        except QuoteError as exc:
+            problems += exc.problems
+    if problems:
+        raise QuoteError(problems)
+    return Needs(whole_number(peak_dau, "peak_dau"), whole_number(peak_groups, "peak_groups"), limits, minutes,
+                 tuple(flags))

@@ -31,6 +31,32 @@ class Note:
     en: str
 
 
+UNLIMITED = None  # a capability with no ceiling ("unlimited" in the file)
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A capability that an edition sets and an add-on can raise (members per group, …)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallRates:
+    """Call minutes beyond the included package: drawn at weights per kind, priced per 1,000
+    audio-equivalent minutes (TRTC postpaid)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    billing: str
+    family: str  # the add-on family whose tiers include minutes
+    per_1000_equivalent: Decimal
+    weights: Mapping[str, int]  # audio / sd / hd / fhd -> audio-equivalent minutes per minute
+
+
 @dataclass(frozen=True, slots=True)
 class Edition:
     code: str
@@ -42,6 +68,7 @@ class Edition:
     free_peak_dau: int
     free_peak_groups: int
     capped: bool  # True: the free quota is a hard cap, there is no overage
+    limits: Mapping[str, int | None] = field(default_factory=lambda: MappingProxyType({}))  # None: unlimited
 
     def free_quota(self, metric: str) -> int:
         return self.free_peak_dau if metric == "peak_dau" else self.free_peak_groups
@@ -73,6 +100,7 @@ class Addon:
     prices: Mapping[str, Decimal]  # edition code -> monthly price; absent = cannot buy
     included_in: tuple[str, ...]  # editions that already have it
     included_minutes: int | None = None
+    raises: Mapping[str, int | None] = field(default_factory=lambda: MappingProxyType({}))  # capability -> ceiling
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +118,8 @@ class PriceBook:
     min_months: int
     max_months: int
     notes: tuple[Note, ...]
+    limits: tuple[Limit, ...]
+    calls: CallRates | None
     editions: tuple[Edition, ...]
     overage: tuple[Overage, ...]
     addons: tuple[Addon, ...]
@@ -165,6 +195,7 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
+        self.limit_codes: tuple[str, ...] = ()
 
     def bad(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -285,7 +316,7 @@ class _Checker:
         return value
 
     def price_book(self, data: dict) -> PriceBook | None:
-        self.table(data, "<top>", {"meta", "notes", "editions", "overage", "addons"})
+        self.table(data, "<top>", {"meta", "notes", "limits", "editions", "overage", "addons", "calls"})
         meta = self.table(data.get("meta", {}), "meta", {
             "id", "name_zh", "name_en", "region", "region_zh", "region_en", "currency",
             "source_url", "source_file", "effective_from", "min_months", "max_months",
@@ -308,6 +339,9 @@ class _Checker:
         notes = [self.note(n, f"notes[{i}]") for i, n in enumerate(data.get("notes", []))]
         self.unique([(f"notes[{i}].code", n.code) for i, n in enumerate(notes)], "note code")
 
+        limits = [self.limit(x, f"limits[{i}]") for i, x in enumerate(data.get("limits", []))]
+        self.unique([(f"limits[{i}].code", x.code) for i, x in enumerate(limits)], "limit code")
+        self.limit_codes = tuple(x.code for x in limits)
         editions = [self.edition(e, f"editions[{i}]") for i, e in enumerate(self.array(data, "editions"))]
         edition_codes = tuple(e.code for e in editions if e.code)
         names = []
@@ -331,6 +365,7 @@ class _Checker:
 
         addons = [self.addon(a, f"addons[{i}]", edition_codes)
                   for i, a in enumerate(self.array(data, "addons"))]
+        calls = self.calls(data["calls"], "calls", {a.family for a in addons}) if "calls" in data else None
         # One namespace for every priced code: IMPRICE(code) must never be ambiguous.
         self.unique(
             [(f"editions[{i}].code", e.code) for i, e in enumerate(editions)]
@@ -354,6 +389,8 @@ class _Checker:
             min_months=min_months,
             max_months=max_months,
             notes=tuple(notes),
+            limits=tuple(limits),
+            calls=calls,
             editions=tuple(editions),
             overage=tuple(overage),
             addons=tuple(addons),
@@ -363,6 +400,45 @@ class _Checker:
             _addon_codes=MappingProxyType({a.code: a for a in addons}),
         )
 
+    def limit(self, data: Any, path: str) -> Limit:
+        d = self.table(data, path, {"code", "name_zh", "name_en"})
+        return Limit(self.code(d, "code", path), self.text(d, "name_zh", path), self.text(d, "name_en", path))
+
+    def ceilings(self, d: dict, key: str, path: str) -> Mapping[str, int | None]:
+        """{capability: whole number or "unlimited"}, capabilities from [[limits]]."""
+        value = d.get(key, {})
+        if not isinstance(value, dict):
+            self.bad(f"{path}.{key}", f"must be a table such as {{ members_per_group = 200 }}, got {value!r}")
+            return MappingProxyType({})
+        out: dict[str, int | None] = {}
+        for name, ceiling in value.items():
+            if name not in self.limit_codes:
+                self.bad(f"{path}.{key}.{name}", f"no limit {name!r} (known: {', '.join(self.limit_codes)})")
+            if ceiling == "unlimited":
+                out[name] = UNLIMITED
+            elif isinstance(ceiling, bool) or not isinstance(ceiling, int) or ceiling < 0:
+                self.bad(f"{path}.{key}.{name}", f'must be a whole number or "unlimited", got {ceiling!r}')
+            else:
+                out[name] = ceiling
+        return MappingProxyType(out)
+
+    def calls(self, data: Any, path: str, families: set[str]) -> CallRates:
+        d = self.table(data, path, {"code", "name_zh", "name_en", "billing", "family", "per_1000_equivalent",
+                                    "weights"})
+        family = self.code(d, "family", path)
+        if family and family not in families:
+            self.bad(f"{path}.family", f"no add-on family {family!r} (known: {', '.join(sorted(families))})")
+        weights = d.get("weights", {})
+        if not isinstance(weights, dict) or not weights:
+            self.bad(f"{path}.weights", f"must be a table such as {{ audio = 1, sd = 2 }}, got {weights!r}")
+            weights = {}
+        for kind, weight in weights.items():
+            if isinstance(weight, bool) or not isinstance(weight, int) or weight < 1:
+                self.bad(f"{path}.weights.{kind}", f"must be a whole number, 1 or more, got {weight!r}")
+        return CallRates(self.code(d, "code", path), self.text(d, "name_zh", path), self.text(d, "name_en", path),
+                         self.billing(d, path), family, self.required_money(d, "per_1000_equivalent", path),
+                         MappingProxyType(dict(weights)))
+
     def note(self, data: Any, path: str) -> Note:
         d = self.table(data, path, {"code", "zh", "en"})
         return Note(self.code(d, "code", path), self.text(d, "zh", path), self.text(d, "en", path))
@@ -370,7 +446,7 @@ class _Checker:
     def edition(self, data: Any, path: str) -> Edition:
         d = self.table(data, path, {
             "code", "aliases", "name_zh", "name_en", "monthly_price", "billing",
-            "free_peak_dau", "free_peak_groups", "capped",
+            "free_peak_dau", "free_peak_groups", "capped", "limits",
         })
         aliases = d.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
@@ -386,6 +462,7 @@ class _Checker:
             free_peak_dau=self.count(d, "free_peak_dau", path),
             free_peak_groups=self.count(d, "free_peak_groups", path),
             capped=self.flag(d, "capped", path),
+            limits=self.ceilings(d, "limits", path),
         )
 
     def overage(self, data: Any, path: str, edition_codes: tuple[str, ...]) -> Overage:
@@ -412,7 +489,7 @@ class _Checker:
     def addon(self, data: Any, path: str, edition_codes: tuple[str, ...]) -> Addon:
         d = self.table(data, path, {
             "code", "family", "name_zh", "name_en", "short_zh", "short_en", "billing",
-            "prices", "included_in", "included_minutes",
+            "prices", "included_in", "included_minutes", "raises",
         })
         prices: dict[str, Decimal] = {}
         raw_prices = d.get("prices")
@@ -443,4 +520,5 @@ class _Checker:
             prices=MappingProxyType(prices),
             included_in=included,
             included_minutes=minutes,
+            raises=self.ceilings(d, "raises", path),
         )

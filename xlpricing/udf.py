@@ -242,3 +242,107 @@ def IMPRICE(code, edition=None):
         name = inputs.edition_name(_single(edition, "edition"))
         return _cell_number(list_price(get_price_book(), _single(code, "code"), name).price)
     return _guarded("IMPRICE", compute)
+
+
+_DOC_NEEDS = ("Needs: text such as \"members=3000, history=90, call_minutes=200000, moderation\", or a two-column "
+              "range of name/value pairs (members, groups_per_user, live_groups, history, audio/sd/hd/fhd minutes).")
+
+
+def _advice(peak_dau: Any, peak_groups: Any, needs: Any):
+    from .advisor import advise  # the advisor only when asked: it is not on the IMQUOTE path
+
+    return advise(get_price_book(), inputs.needs_from(needs, _single(peak_dau, "peak_dau"),
+                                                      _single(peak_groups, "peak_groups")))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("needs", ndim=2, doc=_DOC_NEEDS)
+@xw.arg("peak_dau", doc=_DOC_DAU)
+@xw.arg("peak_groups", doc=_DOC_GROUPS)
+def IMBEST(peak_dau=0, peak_groups=0, needs=None):
+    """The cheapest configuration that meets the needs, as two cells: the edition and the add-on codes, ready to pass to =IMQUOTE(edition, dau, groups, add-ons)."""
+    def compute() -> list[list[Any]]:
+        best = _advice(peak_dau, peak_groups, needs).best
+        return [[best.edition, best.addons_text]]
+    result = _guarded("IMBEST", compute)
+    return [[result]] if isinstance(result, str) else result
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("needs", ndim=2, doc=_DOC_NEEDS)
+@xw.arg("peak_dau", doc=_DOC_DAU)
+@xw.arg("peak_groups", doc=_DOC_GROUPS)
+def IMBEST_TABLE(peak_dau=0, peak_groups=0, needs=None):
+    """Every configuration that meets the needs, cheapest first (rank, edition, add-ons, CNY a month), then why each other edition cannot meet them. Spills in Excel 365."""
+    def compute() -> list[list[Any]]:
+        advice = _advice(peak_dau, peak_groups, needs)
+        rows: list[list[Any]] = [["rank", "edition", "add-ons", "monthly (CNY)"]]
+        rows += [[i + 1, o.edition, o.addons_text, _cell_number(o.monthly)] for i, o in enumerate(advice.options)]
+        rows += [["—", edition, reason, ""] for edition, reason in advice.refusals.items()]
+        return rows
+    result = _guarded("IMBEST_TABLE", compute)
+    return [[result]] if isinstance(result, str) else result
+
+
+def _column_of_counts(value: Any, argument: str) -> list[int]:
+    cells = [v for row in _grid(value) for v in (row if isinstance(row, (list, tuple)) else [row])]
+    while cells and cells[-1] in (None, ""):
+        cells.pop()  # a range taller than the forecast
+    return [inputs.whole_number(v, argument) for v in cells]
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("edition", doc=_DOC_EDITION)
+@xw.arg("dau_range", ndim=2, doc="Peak DAU, one cell a month (a column).")
+@xw.arg("groups_range", ndim=2, doc="Peak groups, one cell a month; a single cell applies to every month.")
+@xw.arg("addons", ndim=2, doc=_DOC_ADDONS)
+def IMFORECAST(edition, dau_range, groups_range=0, addons=None):
+    """Month by month: prepaid, postpaid and total in CNY at each month's own peaks, then the grand total and the month from which another configuration would be cheaper. Spills."""
+    def compute() -> list[list[Any]]:
+        from .advisor import forecast
+
+        daus = _column_of_counts(dau_range, "dau_range")
+        groups = _column_of_counts(groups_range, "groups_range")
+        if len(groups) == 1:
+            groups = groups * len(daus)
+        if len(groups) != len(daus):
+            raise QuoteError.of("groups_range", f"groups_range has {len(groups)} months, dau_range {len(daus)}")
+        f = forecast(get_price_book(), inputs.edition_name(_single(edition, "edition")), inputs.addon_codes(addons),
+                     list(zip(daus, groups)))
+        rows: list[list[Any]] = [["month", "peak DAU", "peak groups", "prepaid (CNY)", "postpaid (CNY)", "total (CNY)"]]
+        rows += [[m.month, m.peak_dau, m.peak_groups, _cell_number(m.prepaid), _cell_number(m.postpaid),
+                  _cell_number(m.total)] for m in f.months]
+        rows.append(["total", "", "", _cell_number(f.prepaid), _cell_number(f.postpaid), _cell_number(f.total)])
+        cheaper = (f"from month {f.cheaper[0]}: {f.cheaper[1]} at {formatting_amount(f.cheaper[1].monthly)}"
+                   if f.cheaper else "none cheaper in any month")
+        rows.append(["cheaper", cheaper, "", "", "", ""])
+        return rows
+    result = _guarded("IMFORECAST", compute)
+    return [[result]] if isinstance(result, str) else result
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("edition_a", doc="First configuration's edition.")
+@xw.arg("addons_a", ndim=2, doc="First configuration's add-on codes.")
+@xw.arg("edition_b", doc="Second configuration's edition.")
+@xw.arg("addons_b", ndim=2, doc="Second configuration's add-on codes.")
+@xw.arg("peak_groups", doc=_DOC_GROUPS)
+def IMBREAKEVEN(edition_a, addons_a=None, edition_b=None, addons_b=None, peak_groups=0):
+    """The peak DAU at which the configuration that is cheaper at low usage stops being cheaper, or a text that says it never does (and by how much it stays cheaper)."""
+    def compute() -> Any:
+        from .advisor import break_even
+
+        a = (inputs.edition_name(_single(edition_a, "edition_a")), inputs.addon_codes(addons_a))
+        b = (inputs.edition_name(_single(edition_b, "edition_b")), inputs.addon_codes(addons_b))
+        result = break_even(get_price_book(), a, b, inputs.whole_number(_single(peak_groups, "peak_groups"), "peak_groups"))
+        if result.peak_dau is None:
+            return (f"never: {result.cheaper_below} stays cheaper, by "
+                    f"{formatting_amount(result.difference_at_zero)} a month at 0 DAU")
+        return result.peak_dau
+    return _guarded("IMBREAKEVEN", compute)
+
+
+def formatting_amount(value: Decimal) -> str:
+    from .formatting import amount
+
+    return f"CNY {amount(value)}"

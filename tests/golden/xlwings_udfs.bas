@@ -1,3 +1,55 @@
+Function IMBEST(Optional peak_dau, Optional peak_groups, Optional needs)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        IMBEST = XLPy.CallUDF("xlpricing.udf", "IMBEST", Array(peak_dau, peak_groups, needs), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        IMBEST = XLPy.CallUDF("xlpricing.udf", "IMBEST", Array(peak_dau, peak_groups, needs))
+        Exit Function
+    #End If
+failed:
+    IMBEST = Err.Description
+End Function
+
+Function IMBEST_TABLE(Optional peak_dau, Optional peak_groups, Optional needs)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        IMBEST_TABLE = XLPy.CallUDF("xlpricing.udf", "IMBEST_TABLE", Array(peak_dau, peak_groups, needs), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        IMBEST_TABLE = XLPy.CallUDF("xlpricing.udf", "IMBEST_TABLE", Array(peak_dau, peak_groups, needs))
+        Exit Function
+    #End If
+failed:
+    IMBEST_TABLE = Err.Description
+End Function
+
+Function IMBREAKEVEN(edition_a, Optional addons_a, Optional edition_b, Optional addons_b, Optional peak_groups)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        IMBREAKEVEN = XLPy.CallUDF("xlpricing.udf", "IMBREAKEVEN", Array(edition_a, addons_a, edition_b, addons_b, peak_groups), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        IMBREAKEVEN = XLPy.CallUDF("xlpricing.udf", "IMBREAKEVEN", Array(edition_a, addons_a, edition_b, addons_b, peak_groups))
+        Exit Function
+    #End If
+failed:
+    IMBREAKEVEN = Err.Description
+End Function
+
+Function IMFORECAST(edition, dau_range, Optional groups_range, Optional addons)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        IMFORECAST = XLPy.CallUDF("xlpricing.udf", "IMFORECAST", Array(edition, dau_range, groups_range, addons), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        IMFORECAST = XLPy.CallUDF("xlpricing.udf", "IMFORECAST", Array(edition, dau_range, groups_range, addons))
+        Exit Function
+    #End If
+failed:
+    IMFORECAST = Err.Description
+End Function
+
 Function IMOVERAGE(edition, Optional peak_dau, Optional peak_groups)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
