@@ -293,3 +293,30 @@ def test_first_answer_is_never_dearer_than_any_configuration_that_meets_the_need
     else:
         assert advice.best.monthly == cheapest
         assert [o.monthly for o in advice.options] == sorted(o.monthly for o in advice.options)
+
+
+def test_quote_workbook_with_a_forecast_sheet(tmp_path, capsys):
+    import openpyxl
+    out = tmp_path / "q.xlsx"
+    assert main(["quote", "--edition", "pro", "--dau", "8000", "--groups", "90000", "--addon", "history_90",
+                 "--customer", "ACME", "--forecast-growth", "10", "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["预测 Forecast"]
+    # the same twelve months as test_twelve_month_forecast_with_growth_crossing_blocks
+    assert [ws.cell(r, 6).value for r in range(5, 17)] == \
+        [1999, 1999, 2999, 3999, 3999, 3999, 3999, 3999, 3999, 4999, 5999, 5999]
+    assert ws.cell(17, 6).value == 47_988
+    assert len(ws._charts) == 1
+
+
+def test_price_sheet_shows_capabilities_and_call_rates():
+    from xlpricing.sheets import layout as L
+    from xlpricing.sheets.template import build_template
+    ws = build_template(BOOK)[L.PRICE_SHEET]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    members = next(r for r in rows if r[0] == "单个群成员数上限")
+    assert members[3:7] == [20, 200, 2000, "members_2000 → 2000, members_6000 → 6000"]
+    live = next(r for r in rows if r[0] == "直播群（AVChatRoom）创建数量")
+    assert live[3:6] == [10, 50, "unlimited"]
+    fhd = next(r for r in rows if r[0] == "fhd")
+    assert fhd[1:3] == [15, 105]

@@ -166,8 +166,15 @@ def cmd_quote(args: argparse.Namespace) -> int:
     if args.pdf and find_soffice() is None:  # say so before writing anything
         print(f"xlpricing: error: --pdf needs LibreOffice. {INSTALL_HINT}", file=sys.stderr)
         return EXIT_USAGE
+    projection = None
+    if args.forecast_growth is not None:
+        from .advisor import forecast, growth
+
+        usage = growth(q.peak_dau, q.peak_groups, inputs.percent(args.forecast_growth) / 100,
+                       inputs.whole_number(args.forecast_months, "--forecast-months", 12))
+        projection = forecast(book, q.edition, q.addons, usage)
     try:
-        path = write_quote_workbook(output, book, q, proposal, force=args.force)
+        path = write_quote_workbook(output, book, q, proposal, force=args.force, forecast=projection)
     except FileExistsError as exc:
         print(f"xlpricing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -297,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
     quote.add_argument("-o", "--output", metavar="PATH", help="the .xlsx to write (default: from the customer name)")
     quote.add_argument("--force", action="store_true", help="overwrite an existing file")
     quote.add_argument("--pdf", action="store_true", help="also write a PDF beside it (needs LibreOffice)")
+    quote.add_argument("--forecast-growth", metavar="PERCENT",
+                       help="add a forecast sheet: usage growing this much a month from the quoted peaks")
+    quote.add_argument("--forecast-months", default="12", help="months in the forecast sheet (default 12)")
     quote.set_defaults(run=cmd_quote)
 
     adv = sub.add_parser("advise", help="the cheapest configurations for what the customer needs")

@@ -11,6 +11,7 @@ PRICE_SHEET = "价目表 Price book"
 QUOTE_SHEET = "报价单 Quote"
 COMPARE_SHEET = "版本对比 Compare"
 EXAMPLES_SHEET = "函数示例 Functions"
+FORECAST_SHEET = "预测 Forecast"
 XLWINGS_CONF_SHEET = "xlwings.conf"
 
 ADDON_SLOTS = 8  # input cells for add-on codes (every family once fits in 6)

@@ -102,6 +102,25 @@ def write_price_sheet(ws: Worksheet, book: PriceBook) -> None:
     define(ws, "ad_offered", f"{c(len(editions) + 1)}{first}", f"{c(len(editions) + 1)}{row}")
     define(ws, "ad_short", f"{c(len(editions) + 2)}{first}", f"{c(len(editions) + 2)}{row}")
 
+    # -- capabilities: what each edition allows, what each add-on raises it to -----------------------
+    if book.limits:
+        row = style.section(ws, row + 2, "能力 Capabilities", "what each edition allows; an add-on raises it")
+        style.header_row(ws, row, ["能力 capability", "", "", *editions, "add-ons that raise it"])
+        for limit in book.limits:
+            row += 1
+            cells = [_ceiling(e.limits[limit.code]) if limit.code in e.limits else NOT_OFFERED for e in book.editions]
+            raisers = ", ".join(f"{a.code} → {_ceiling(a.raises[limit.code])}" for a in book.addons
+                                if limit.code in a.raises)
+            style.body_row(ws, row, [limit.name_zh, limit.name_en, "", *cells, raisers])
+    if book.calls:
+        rates = book.calls
+        row = style.section(ws, row + 2, "音视频通话超出时长 Call minutes beyond the package",
+                            f"{rates.billing}; the package's minutes are drawn at these weights")
+        style.header_row(ws, row, ["类型 kind", "折算 weight", "元/千分钟 CNY per 1,000 min"])
+        for kind, weight in rates.weights.items():
+            row += 1
+            style.body_row(ws, row, [kind, weight, rates.per_1000_equivalent * weight], formats={3: money})
+
     # -- edition names (what the Edition cell accepts) ---------------------------------------
     row = style.section(ws, row + 2, "版本名称 Edition names", "the quote sheet accepts any of these, in any case")
     style.header_row(ws, row, ["名称 name", "代码 code"])
@@ -128,3 +147,8 @@ def write_price_sheet(ws: Worksheet, book: PriceBook) -> None:
         ws.column_dimensions[col].width = width
     style.print_setup(ws, title_rows="1:2", landscape=True)
     ws.protection.sheet = True
+
+
+def _ceiling(value: int | None) -> str | int:
+    return "unlimited" if value is None else value
+

@@ -85,16 +85,68 @@ class QuoteWorkbookWriter:
             cell.number_format = "yyyy-mm-dd"
         return self.wb
 
-    def write(self, path: str | Path, quote: Quote, proposal: Proposal, force: bool = False) -> Path:
+    def write(self, path: str | Path, quote: Quote, proposal: Proposal, force: bool = False,
+              forecast=None) -> Path:
+        """``forecast`` (an advisor.Forecast) adds a sheet with the month-by-month costs and a chart."""
         wb = self.fill(quote, proposal)
         values = cached_values(self.book, quote)
-        return save_workbook(wb, path, force=force,
-                             finish=lambda tmp: add_cached_values(tmp, L.QUOTE_SHEET, values))
+        sheet = write_forecast_sheet(wb, self.book, forecast) if forecast is not None else None
+        try:
+            return save_workbook(wb, path, force=force,
+                                 finish=lambda tmp: add_cached_values(tmp, L.QUOTE_SHEET, values))
+        finally:
+            if sheet is not None:
+                wb.remove(sheet)  # the writer is reused for the next deal
 
 
 def write_quote_workbook(path: str | Path, book: PriceBook, quote: Quote, proposal: Proposal,
-                         force: bool = False) -> Path:
-    return QuoteWorkbookWriter(book).write(path, quote, proposal, force=force)
+                         force: bool = False, forecast=None) -> Path:
+    return QuoteWorkbookWriter(book).write(path, quote, proposal, force=force, forecast=forecast)
+
+
+def write_forecast_sheet(wb: Workbook, book: PriceBook, forecast):
+    """预测 Forecast: one row a month (values from the engine) and a line chart of the totals."""
+    from openpyxl.chart import LineChart, Reference
+
+    from . import style
+
+    money = style.MONEY_FEN
+    ws = wb.create_sheet(L.FORECAST_SHEET, 1)
+    name = f"{forecast.edition}: {', '.join(forecast.addons)}" if forecast.addons else forecast.edition
+    ws["A1"] = f"每月费用预测 Monthly cost forecast · {name}"
+    ws["A1"].font = style.TITLE
+    ws["A2"] = ("每月按当月峰值计费：预付费每月相同，超量按当月峰值。Each month at its own peaks: prepaid items every "
+                "month, overage on that month's peak.")
+    ws["A2"].font = style.SUBTITLE
+    style.header_row(ws, 4, ["月 Month", "峰值 DAU Peak DAU", "峰值群组 Peak groups", "预付费 Prepaid",
+                             "后付费 Postpaid", "合计 Total (CNY)"])
+    for i, m in enumerate(forecast.months):
+        style.body_row(ws, 5 + i, [m.month, m.peak_dau, m.peak_groups, m.prepaid, m.postpaid, m.total],
+                       formats={2: "#,##0", 3: "#,##0", 4: money, 5: money, 6: money})
+    last = 4 + len(forecast.months)
+    style.body_row(ws, last + 1, ["合计 Total", None, None, forecast.prepaid, forecast.postpaid, forecast.total],
+                   formats={4: money, 5: money, 6: money})
+    for col in range(1, 7):
+        ws.cell(last + 1, col).font = style.TOTAL
+    if forecast.cheaper:
+        month, option = forecast.cheaper
+        ws.cell(last + 3, 1, f"从第 {month} 个月起，{option} 更便宜 · From month {month}, {option} would cost less "
+                             f"({book.currency} {option.monthly:,.2f} that month).").font = style.LABEL
+    else:
+        ws.cell(last + 3, 1, "没有更便宜的配置 · No other configuration meeting the same needs is cheaper in any month."
+                ).font = style.NOTE
+    chart = LineChart()
+    chart.title = "每月费用 Monthly cost (CNY)"
+    chart.height, chart.width = 8, 18
+    chart.add_data(Reference(ws, min_col=6, min_row=4, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=5, max_row=last))
+    chart.legend = None
+    chart.series[0].smooth = False  # costs step at block boundaries; a smooth curve would invent values
+    ws.add_chart(chart, f"A{last + 5}")
+    for col, width in zip("ABCDEF", (10, 18, 20, 16, 16, 18)):
+        ws.column_dimensions[col].width = width
+    style.print_setup(ws, title_rows="1:2", one_page=True)
+    return ws
 
 
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
