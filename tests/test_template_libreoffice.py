@@ -76,8 +76,16 @@ def test_shipped_template_has_no_error_cells_and_the_compare_sheet_agrees(recalc
     where = write_compare_sheet(openpyxl.Workbook().active, BOOK)  # the same layout, for addresses
     first, last = where["rows"]
     ws = wb[L.COMPARE_SHEET]
+    first_no_dearer = None
     for row in range(first, last + 1):
         dau, groups = ws[f"A{row}"].value, ws[f"B{row}"].value
-        for e in compared_editions(BOOK):
-            engine = quote(e.code, dau, groups, default_addons(BOOK, e)).monthly_total
-            assert Decimal(str(ws[f"{where['cost_columns'][e.code]}{row}"].value)) == engine, (e.code, dau)
+        engine = {e.code: quote(e.code, dau, groups, default_addons(BOOK, e)).monthly_total
+                  for e in compared_editions(BOOK)}
+        for code, cost in engine.items():
+            assert Decimal(str(ws[f"{where['cost_columns'][code]}{row}"].value)) == cost, (code, dau)
+        # flagship − pro, and the first level where flagship costs no more
+        difference = engine["flagship"] - engine["pro"]
+        assert Decimal(str(ws[f"{where['difference_column']}{row}"].value)) == difference
+        if first_no_dearer is None and difference <= 0:
+            first_no_dearer = dau
+    assert ws[where["break_even"]].value == (first_no_dearer if first_no_dearer is not None else "none in this table")

@@ -66,7 +66,8 @@ def write_compare_sheet(ws: Worksheet, book: PriceBook) -> dict:
             price.number_format = money
             cells.append(ref)
         if defaults:
-            ws.cell(FIRST_INPUT_ROW - 1, col, "默认：其他版本已包含的能力 default: what another edition includes").font = style.NOTE
+            ws.cell(FIRST_INPUT_ROW - 1, col + 1, "默认：其他版本已包含的能力 default: what another edition includes"
+                    ).font = style.NOTE
         total_row = FIRST_INPUT_ROW + 1 + ADDON_CELLS
         first_price = ws.cell(FIRST_INPUT_ROW + 1, col + 1).coordinate
         last_price = ws.cell(total_row - 1, col + 1).coordinate
@@ -85,8 +86,11 @@ def write_compare_sheet(ws: Worksheet, book: PriceBook) -> dict:
         ws.add_data_validation(dv)
 
     # -- the table -------------------------------------------------------------------------
+    pair = len(editions) == 2  # a difference and a break-even make sense between two
     header = ["峰值 DAU Peak DAU", "峰值群组 Peak groups",
               *(f"{e.name_zh} {e.name_en} (元/月)" for e in editions), "较便宜 Cheaper"]
+    if pair:
+        header += [f"差额 {editions[1].code} − {editions[0].code}", f"{editions[1].code} ≤ {editions[0].code}"]
     style.header_row(ws, TABLE_HEADER_ROW, header)
     first = TABLE_HEADER_ROW + 1
     for k, (dau, groups) in enumerate(USAGE_LEVELS):
@@ -106,9 +110,28 @@ def write_compare_sheet(ws: Worksheet, book: PriceBook) -> dict:
         cheaper = ws.cell(r, 3 + len(editions))
         cheaper.value = _cheaper(costs, editions)
         cheaper.font, cheaper.border = style.BODY, style.BOX
+        if pair:
+            diff = ws.cell(r, 4 + len(editions), f'=IFERROR({costs[1]}-{costs[0]},"")')
+            diff.number_format, diff.font, diff.border = money, style.BODY, style.BOX
+            flag = ws.cell(r, 5 + len(editions), f'=IF(AND(ISNUMBER({diff.coordinate}),{diff.coordinate}<=0),1,0)')
+            flag.font, flag.border = style.BODY, style.BOX
     last = first + len(USAGE_LEVELS) - 1
     where["rows"] = (first, last)
     where["cost_columns"] = {e.code: style.col(3 + i) for i, e in enumerate(editions)}
+    if pair:
+        flags = style.col(5 + len(editions))
+        where["difference_column"] = style.col(4 + len(editions))
+        where["break_even"] = f"C{last + 1}"
+        ws.cell(last + 1, 1, f"盈亏平衡 Break-even: first level above where {editions[1].code} costs no more "
+                             f"than {editions[0].code}").font = style.LABEL
+        ws.merge_cells(start_row=last + 1, start_column=1, end_row=last + 1, end_column=2)
+        ws.row_dimensions[last + 1].height = 28
+        ws.cell(last + 1, 1).alignment = style.WRAP_TOP
+        ws.cell(last + 1, 3, f'=IFERROR(INDEX(A{first}:A{last},MATCH(1,{flags}{first}:{flags}{last},0)),'
+                             f'"none in this table")').font = style.TOTAL
+        ws.cell(last + 1, 3).number_format = "#,##0"
+        ws.cell(last + 2, 1, "Costs change only where a block of overage starts; with the same overage rates on both "
+                             "editions the difference stays the same (=IMBREAKEVEN gives the exact DAU).").font = style.NOTE
 
     # a scatter chart with straight lines: the DAU axis keeps its scale (a line chart would
     # space 5,000 → 10,000 like 200,000 → 300,000)
@@ -125,12 +148,12 @@ def write_compare_sheet(ws: Worksheet, book: PriceBook) -> dict:
         series.smooth = False
         series.marker.symbol = "circle"
         chart.series.append(series)
-    ws.add_chart(chart, f"A{last + 3}")
+    ws.add_chart(chart, f"A{last + 4}")
 
-    for col, width in zip("ABCDEFG", (18, 20, 22, 22, 22, 18, 18)):
+    for col, width in zip("ABCDEFG", (18, 20, 22, 22, 16, 18, 14)):
         ws.column_dimensions[col].width = width
     ws.protection.sheet = True
-    style.print_setup(ws, title_rows="1:2", area=f"A1:{style.col(3 + len(editions))}{last + 22}", one_page=True)
+    style.print_setup(ws, title_rows="1:2", area=f"A1:{style.col(5 + len(editions))}{last + 23}", one_page=True)
     return where
 
 
