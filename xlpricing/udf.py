@@ -51,6 +51,12 @@ def _guarded(function: str, compute: Callable[[], Any]) -> Any:
         return _error_text(function, f"internal error ({type(exc).__name__}), please report it")
 
 
+def _guarded_table(function: str, compute: Callable[[], list[list[Any]]]) -> list[list[Any]]:
+    """A table that spills; its error is a one-cell table holding the '#FUNCTION: ...' text."""
+    result = _guarded(function, compute)
+    return [[result]] if isinstance(result, str) else result
+
+
 def _quote(edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Quote:
     return inputs.price_deal(
         get_price_book(), _single(edition, "edition"), _single(peak_dau, "peak_dau"),
@@ -229,8 +235,7 @@ def IMQUOTE_LINES(edition, peak_dau=0, peak_groups=0, addons=None, months=1):
     """The quote as a table that spills (Excel 365): one row per line item with quantity, unit price, amount and how it was worked out, then prepaid and postpaid subtotals and the total."""
     def compute() -> list[list[Any]]:
         return quote_rows(_quote(edition, peak_dau, peak_groups, addons, months))
-    result = _guarded("IMQUOTE_LINES", compute)
-    return [[result]] if isinstance(result, str) else result
+    return _guarded_table("IMQUOTE_LINES", compute)
 
 
 @xw.func(category=CATEGORY)
@@ -264,8 +269,7 @@ def IMBEST(peak_dau=0, peak_groups=0, needs=None):
     def compute() -> list[list[Any]]:
         best = _advice(peak_dau, peak_groups, needs).best
         return [[best.edition, best.addons_text]]
-    result = _guarded("IMBEST", compute)
-    return [[result]] if isinstance(result, str) else result
+    return _guarded_table("IMBEST", compute)
 
 
 @xw.func(category=CATEGORY)
@@ -280,8 +284,7 @@ def IMBEST_TABLE(peak_dau=0, peak_groups=0, needs=None):
         rows += [[i + 1, o.edition, o.addons_text, _cell_number(o.monthly)] for i, o in enumerate(advice.options)]
         rows += [["—", edition, reason, ""] for edition, reason in advice.refusals.items()]
         return rows
-    result = _guarded("IMBEST_TABLE", compute)
-    return [[result]] if isinstance(result, str) else result
+    return _guarded_table("IMBEST_TABLE", compute)
 
 
 def _column_of_counts(value: Any, argument: str) -> list[int]:
@@ -317,8 +320,7 @@ def IMFORECAST(edition, dau_range, groups_range=0, addons=None):
                    if f.cheaper else "none cheaper in any month")
         rows.append(["cheaper", cheaper, "", "", "", ""])
         return rows
-    result = _guarded("IMFORECAST", compute)
-    return [[result]] if isinstance(result, str) else result
+    return _guarded_table("IMFORECAST", compute)
 
 
 @xw.func(category=CATEGORY)
