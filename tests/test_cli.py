@@ -110,3 +110,12 @@ def test_the_readme_shows_what_the_command_prints(capsys):
     code, out, _ = run(capsys, "price", *shlex.split(command))
     assert code == 0
     assert out == shown
+
+
+def test_price_with_call_minutes_beyond_the_package(capsys):
+    # 50,000 + 20,000×2 + 10,000×4 + 2,000×15 = 160,000 equivalent − 110,000 (call_basic) = 50,000 × 0.007 = 350
+    code, out, _ = run(capsys, "price", "--edition", "pro", "--addon", "call_basic", "--audio-minutes", "50000",
+                       "--sd-minutes", "20000", "--hd-minutes", "10000", "--fhd-minutes", "2000")
+    assert code == 0
+    assert re.search(r"^call_minutes\s.*postpaid\s+50,000\s+0\.007\s+350\s+350\s", out, re.M)
+    assert "Total for 1 month: CNY 1,849" in out  # 999 + 500 + 350

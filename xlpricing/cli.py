@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import datetime as dt
 import json
 import signal
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import formatting, inputs
-from .engine import Quote
+from .engine import Quote, build_quote
 from .errors import PriceBookError, QuoteError
 from .pricebook import DEFAULT_PRICE_BOOK, PriceBook, available_price_books, get_price_book
 
@@ -34,7 +35,7 @@ def render_quote(q: Quote, book: PriceBook) -> str:
         f"Add-ons: {', '.join(q.addons) if q.addons else 'none'}",
         "",
     ]
-    rows = [[l.code, l.label_zh, l.billing, str(l.quantity), m(l.unit_price), m(l.monthly_amount), m(l.amount), l.note_en]
+    rows = [[l.code, l.label_zh, l.billing, formatting.count(l.quantity), m(l.unit_price), m(l.monthly_amount), m(l.amount), l.note_en]
             for l in q.lines]
     blank = ["", "", "", "", "", "", "", ""]
     rows += [
@@ -70,7 +71,11 @@ def quote_json(q: Quote) -> str:
 
 def cmd_price(args: argparse.Namespace) -> int:
     book = _book(args)
-    q = inputs.price_deal(book, args.edition, args.dau, args.groups, args.addon or [], args.months, args.discount)
+    minutes = {kind: inputs.whole_number(getattr(args, f"{kind}_minutes"), f"--{kind}-minutes")
+               for kind in ("audio", "sd", "hd", "fhd") if getattr(args, f"{kind}_minutes")}
+    engine = functools.partial(build_quote, call_minutes=minutes) if minutes else build_quote
+    q = inputs.price_deal(book, args.edition, args.dau, args.groups, args.addon or [], args.months, args.discount,
+                          engine=engine)
     print(quote_json(q) if args.format == "json" else render_quote(q, book))
     return 0
 
@@ -281,6 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     price = sub.add_parser("price", help="price one deal and print the quote")
     _deal_arguments(price)
     price.add_argument("--format", choices=("text", "json"), default="text")
+    for kind, what in (("audio", "audio"), ("sd", "SD video"), ("hd", "HD video"), ("fhd", "full-HD video")):
+        price.add_argument(f"--{kind}-minutes", help=f"{what} call minutes a month (beyond the package: TRTC rates)")
     price.set_defaults(run=cmd_price)
 
     catalog = sub.add_parser("catalog", help="print the price book (and check it)")
