@@ -77,7 +77,8 @@ def capability(book: PriceBook, edition: Edition, addons: Iterable[str], limit: 
     """What an edition with these add-ons allows for one capability (None: unlimited)."""
     best = edition.limits.get(limit, 0)
     for code in addons:
-        raised = book.find_addon(code).raises.get(limit, 0) if book.find_addon(code) else 0
+        addon = book.find_addon(code)
+        raised = addon.raises.get(limit, 0) if addon else 0
         if raised is UNLIMITED or (best is not UNLIMITED and raised > best):
             best = raised
     return best

@@ -126,7 +126,7 @@ def _unknown(argument: str, what: str, value: str, choices: tuple[str, ...]) -> 
     return Problem(argument, f"unknown {what} {value.strip()!r}{hint}")
 
 
-def _join_or(names: Iterable[str]) -> str:
+def join_or(names: Iterable[str]) -> str:
     names = list(names)
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
@@ -138,10 +138,10 @@ def addon_refusal(book: PriceBook, addon: Addon, edition: Edition) -> str | None
     if edition.code in addon.prices:
         return None
     offered = [e for e in book.edition_codes if e in addon.prices]
-    message = f"{addon.code} ({addon.short_en}) needs {_join_or(offered)}"
+    message = f"{addon.code} ({addon.short_en}) needs {join_or(offered)}"
     buyable = [a.code for a in book.addons if edition.code in a.prices]
     if len(buyable) <= 2:  # say it when the edition's menu is that short (trial)
-        message += f" ({edition.code} can buy only {_join_or(buyable) if buyable else 'no add-ons'})"
+        message += f" ({edition.code} can buy only {join_or(buyable) if buyable else 'no add-ons'})"
     return message
 
 
@@ -265,8 +265,9 @@ def cap_problems(edition: Edition, peak_dau: int, peak_groups: int, upgrade: str
     return problems
 
 
-def _upgrade(book: PriceBook) -> str:
-    return _join_or([e.code for e in book.editions if not e.capped])
+def upgrade_editions(book: PriceBook) -> str:
+    """The editions a capped edition's customer can move to: 'pro or flagship'."""
+    return join_or([e.code for e in book.editions if not e.capped])
 
 
 def _make_plan(book: PriceBook, edition: object, addons: Iterable[str]) -> Plan:
@@ -306,7 +307,7 @@ def _make_plan(book: PriceBook, edition: object, addons: Iterable[str]) -> Plan:
         (over, BlockCharge(ed.free_quota(over.metric), over.block_size, over.block_price,
                            METRIC_EN[over.metric], METRIC_ZH[over.metric], over.unit_zh))
         for over in book.overage_for(ed))
-    return Plan(ed, chosen, tuple(fixed), sum((f[4].price for f in fixed), ZERO), overage, _upgrade(book))
+    return Plan(ed, chosen, tuple(fixed), sum((f[4].price for f in fixed), ZERO), overage, upgrade_editions(book))
 
 
 _PLAN_CACHE_LIMIT = 4096
@@ -390,16 +391,10 @@ def build_quote(
     _check_term(book, peak_dau, peak_groups, months, problems)
     percent = _check_percent(discount_percent, problems) if discount_percent else ZERO
     minutes = _check_minutes(book, plan, call_minutes, problems) if call_minutes else {}
-    if plan is not None:
-        if problems:
-            ed = plan.edition
-        else:
-            problems = plan.cap_problems(peak_dau, peak_groups)
-            ed = None
-    else:
-        ed = book.find_edition(edition) if isinstance(edition, str) else None
+    # caps are reported even when the add-ons are wrong too, but not on counts that are not counts
+    ed = plan.edition if plan is not None else (book.find_edition(edition) if isinstance(edition, str) else None)
     if ed is not None and ed.capped and not any(p.argument in ("peak_dau", "peak_groups") for p in problems):
-        problems += cap_problems(ed, peak_dau, peak_groups, _upgrade(book))  # even when add-ons are wrong too
+        problems += cap_problems(ed, peak_dau, peak_groups, upgrade_editions(book))
     if problems:
         raise QuoteError(sorted(problems, key=lambda p: ARGUMENT_ORDER.index(p.argument)))
     assert plan is not None
@@ -442,7 +437,7 @@ def _check_minutes(book: PriceBook, plan: Plan | None, call_minutes: Mapping[str
             minutes[kind] = value
     if minutes and plan is not None and not any(a.family == rates.family for a in plan.addons):
         offered = [a.code for a in book.addons if a.family == rates.family and plan.edition.code in a.prices]
-        need = f"a call package ({_join_or(offered)})" if offered else "a call package, which this edition cannot buy"
+        need = f"a call package ({join_or(offered)})" if offered else "a call package, which this edition cannot buy"
         problems.append(Problem("call_minutes", f"call minutes need {need}"))
     return minutes
 

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import xlwings as xw
 
 from . import inputs
+from .formatting import money
 from .engine import Quote, list_price, quote_total, quote_totals
 from .errors import QuoteError
 from .pricebook import get_price_book
@@ -94,8 +95,7 @@ def _grid(value: Any) -> list[Any]:
 def _rectangular(grid: list[Any]) -> bool:
     """Every row a list of the same, non-zero length (the check runs in C: columns are long)."""
     width = len(grid[0]) if type(grid[0]) in (list, tuple) else 0
-    return width > 0 and all(type(row) in (list, tuple) for row in grid[:1]) and \
-        not any(map(width.__ne__, map(len, grid)))
+    return width > 0 and not any(map(width.__ne__, map(len, grid)))
 
 
 def _per_scenario(
@@ -316,7 +316,7 @@ def IMFORECAST(edition, dau_range, groups_range=0, addons=None):
         rows += [[m.month, m.peak_dau, m.peak_groups, _cell_number(m.prepaid), _cell_number(m.postpaid),
                   _cell_number(m.total)] for m in f.months]
         rows.append(["total", "", "", _cell_number(f.prepaid), _cell_number(f.postpaid), _cell_number(f.total)])
-        cheaper = (f"from month {f.cheaper[0]}: {f.cheaper[1]} at {formatting_amount(f.cheaper[1].monthly)}"
+        cheaper = (f"from month {f.cheaper[0]}: {f.cheaper[1]} at {money(f.cheaper[1].monthly)}"
                    if f.cheaper else "none cheaper in any month")
         rows.append(["cheaper", cheaper, "", "", "", ""])
         return rows
@@ -339,12 +339,7 @@ def IMBREAKEVEN(edition_a, addons_a=None, edition_b=None, addons_b=None, peak_gr
         result = break_even(get_price_book(), a, b, inputs.whole_number(_single(peak_groups, "peak_groups"), "peak_groups"))
         if result.peak_dau is None:
             return (f"never: {result.cheaper_below} stays cheaper, by "
-                    f"{formatting_amount(result.difference_at_zero)} a month at 0 DAU")
+                    f"{money(result.difference_at_zero)} a month at 0 DAU")
         return result.peak_dau
     return _guarded("IMBREAKEVEN", compute)
 
-
-def formatting_amount(value: Decimal) -> str:
-    from .formatting import amount
-
-    return f"CNY {amount(value)}"

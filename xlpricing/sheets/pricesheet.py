@@ -9,6 +9,7 @@ from __future__ import annotations
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..engine import join_or
 from ..pricebook import PriceBook
 from . import style
 
@@ -23,10 +24,6 @@ def define(ws: Worksheet, name: str, first: str, last: str | None = None) -> Non
         return f"${letters}${cell[len(letters):]}"
     ref = absolute(first) + (f":{absolute(last)}" if last else "")
     ws.parent.defined_names[name] = DefinedName(name, attr_text=f"'{ws.title}'!{ref}")
-
-
-def offered_on(book: PriceBook, codes: list[str]) -> str:
-    return codes[0] if len(codes) == 1 else ", ".join(codes[:-1]) + " or " + codes[-1]
 
 
 def write_price_sheet(ws: Worksheet, book: PriceBook) -> None:
@@ -90,7 +87,7 @@ def write_price_sheet(ws: Worksheet, book: PriceBook) -> None:
     for a in book.addons:
         row += 1
         cells = [a.prices[e] if e in a.prices else (INCLUDED if e in a.included_in else NOT_OFFERED) for e in editions]
-        offered = offered_on(book, [e for e in editions if e in a.prices])
+        offered = join_or([e for e in editions if e in a.prices])
         style.body_row(ws, row, [a.code, a.name_zh, a.name_en, a.family, a.billing, *cells,
                                  a.included_minutes if a.included_minutes else None, offered, a.short_en],
                        formats={**{6 + i: money for i in range(len(editions))}, 6 + len(editions): "#,##0"})

@@ -22,11 +22,11 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine import DISCOUNT, METRIC_EN, LineItem, Quote
+from ..engine import DISCOUNT, METRIC_EN, LineItem, Quote, upgrade_editions
 from ..pricebook import Addon, PriceBook
 from . import layout as L
 from . import style
-from .pricesheet import INCLUDED, define, offered_on
+from .pricesheet import INCLUDED, define
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def formula_cells(book: PriceBook) -> tuple[Cells, dict[str, str]]:
     cells: Cells = {}
     names: dict[str, str] = {}
     codes = ", ".join(book.edition_codes)
-    upgrade = offered_on(book, [e.code for e in book.editions if not e.capped])
+    upgrade = upgrade_editions(book)
     money_format = style.money_format(book)
     hv = L.HELPER_VALUE_COL
 
