@@ -20,7 +20,7 @@ from ..engine import Quote
 from ..pricebook import PriceBook
 from . import layout as L
 from .cached import add_cached_values
-from .quotesheet import cached_values, fill_inputs
+from .quotesheet import cached_values, fill_inputs, formula_cells
 from .template import add_template_sheets, save_workbook
 
 VALID_DAYS = 30
@@ -64,6 +64,7 @@ class QuoteWorkbookWriter:
         self.wb.remove(self.wb.active)
         add_template_sheets(self.wb, book, compare=False)
         self.ws = self.wb[L.QUOTE_SHEET]
+        self.cells, _ = formula_cells(book)  # the same for every deal: built once
 
     def fill(self, quote: Quote, proposal: Proposal) -> Workbook:
         if quote.price_book_id != self.book.id:
@@ -89,7 +90,7 @@ class QuoteWorkbookWriter:
               forecast=None) -> Path:
         """``forecast`` (an advisor.Forecast) adds a sheet with the month-by-month costs and a chart."""
         wb = self.fill(quote, proposal)
-        values = cached_values(self.book, quote)
+        values = cached_values(self.book, quote, self.cells)
         sheet = write_forecast_sheet(wb, self.book, forecast) if forecast is not None else None
         try:
             return save_workbook(wb, path, force=force,

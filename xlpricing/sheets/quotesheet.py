@@ -302,10 +302,13 @@ def formula_cells(book: PriceBook) -> tuple[Cells, dict[str, str]]:
     return cells, names
 
 
-def cached_values(book: PriceBook, quote: Quote) -> dict[str, Any]:
-    """The value of every formula cell of the quote sheet for a deal the engine priced."""
+def cached_values(book: PriceBook, quote: Quote, cells: Cells | None = None) -> dict[str, Any]:
+    """The value of every formula cell of the quote sheet for a deal the engine priced.
+
+    ``cells`` is formula_cells(book)[0], for a caller that writes many quotes with one book.
+    """
     deal = Deal.of(book, quote)
-    cells, _ = formula_cells(book)
+    cells = cells if cells is not None else formula_cells(book)[0]
     return {coord: value(deal) for coord, (_, value) in cells.items()}
 
 
