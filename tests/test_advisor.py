@@ -178,7 +178,10 @@ def test_break_even_when_a_costlier_config_pays_no_overage(tmp_path):
     # 10,000) catches up with flagship (2999) when its overage reaches 2000: at 20,001 DAU (2 blocks)
     from xlpricing import load_price_book
     text = (BOOK_FILE.read_text(encoding="utf-8")
-            .replace('editions = ["pro", "flagship"]\n\n[[overage]]', 'editions = ["pro"]\n\n[[overage]]'))
+            .replace('editions = ["pro", "flagship"]\n\n[[overage]]', 'editions = ["pro"]\n\n[[overage]]')
+            # a free overage is said explicitly, or the book is refused as pricing usage for nothing
+            .replace('capped = false\nlimits = { members_per_group = 2000',
+                     'capped = false\nunmetered = ["peak_dau"]\nlimits = { members_per_group = 2000'))
     path = tmp_path / "b.toml"
     path.write_text(text, encoding="utf-8")
     book = load_price_book(path)

@@ -108,3 +108,37 @@ def test_percent_refused(value):
     from xlpricing.inputs import percent
     with pytest.raises(QuoteError, match="discount must be a percentage such as 12.5"):
         percent(value)
+
+
+@pytest.mark.parametrize("value", ["+-35000", "-+35000", "+ 5", "- 5", "5-", "++5", "3 5", "35,00", "1,2345"])
+def test_garbled_numbers_are_refused(value):
+    with pytest.raises(QuoteError, match="must be a whole number"):
+        whole_number(value, "peak_dau")
+
+
+@pytest.mark.parametrize("value", ["5" * 5000, 10**5000, "1" + "0" * 12 + "1", 1e300],
+                         ids=["5000-digit text", "5000-digit int", "10^12 + 1", "1e300"])
+def test_numbers_of_thousands_of_digits_say_above_10_12(value):
+    with pytest.raises(QuoteError, match=r"^peak_dau above 10\^12 is not supported"):
+        whole_number(value, "peak_dau")
+
+
+@pytest.mark.parametrize("text", ["#N/A", "#DIV/0!", "#VALUE!", " #ref! ", "#NAME?", "#NUM!", "#NULL!", "#SPILL!"])
+def test_error_texts_are_refused_in_every_kind_of_argument(text):
+    from xlpricing.inputs import edition_name, percent
+    shown = text.strip().upper()
+    for convert in (lambda: whole_number(text, "months"), lambda: percent(text, "months"),
+                    lambda: edition_name(text, "months"), lambda: addon_codes(text) and None):
+        with pytest.raises(QuoteError, match=f"is the error {shown}"):
+            convert()
+    with pytest.raises(QuoteError, match=f"addons is the error {shown}"):
+        addon_codes([["history_90"], [None], [text]])
+
+
+def test_price_deal_never_hides_an_engine_only_problem():
+    # call minutes without a call package: the engine's own complaint, once the inputs are fine
+    import functools
+    from xlpricing.engine import build_quote
+    with pytest.raises(QuoteError, match="call minutes need a call package"):
+        price_deal(get_price_book(), "pro", 0, 0, "", 1,
+                   engine=functools.partial(build_quote, call_minutes={"audio": 5}))

@@ -173,3 +173,54 @@ def test_a_second_price_book_is_a_new_file_and_the_quote_names_it(tmp_path):
     # the same file by path, through the loader every interface uses
     assert xlpricing.quote("pro", price_book=str(path)).price_book_id == "tencent-im-cn-2024"
     assert xlpricing.quote("pro").price_book_id == "tencent-im-cn-seed"
+
+
+# ------------------------------------------------------------------------------ books that would price usage for free
+
+
+def test_an_uncapped_edition_with_no_overage_for_a_metric_is_refused():
+    # flagship taken off the DAU overage: 35,000 DAU on flagship would cost nothing above the package
+    text = GOOD.replace('editions = ["pro", "flagship"]', 'editions = ["pro"]', 1)
+    assert any(p.startswith("editions[2]: flagship is not capped and no [[overage]] charges its peak_dau")
+               for p in problems_of(text))
+    # the whole overage entry deleted: both editions, named with their paths
+    start = GOOD.index("[[overage]]\ncode = \"overage_groups\"")
+    end = GOOD.index("[[addons]]")
+    problems = problems_of(GOOD[:start] + GOOD[end:])
+    assert [p.split(":")[0] for p in problems if "peak_groups" in p] == ["editions[1]", "editions[2]"]
+
+
+def test_an_edition_that_really_is_free_above_its_quota_says_so():
+    text = GOOD.replace('editions = ["pro", "flagship"]', 'editions = ["pro"]', 1)
+    text = text.replace('capped = false\nlimits = { members_per_group = 2000',
+                        'capped = false\nunmetered = ["peak_dau"]\nlimits = { members_per_group = 2000')
+    book = parse_price_book(text)
+    # flagship 2,999 and no DAU overage, as the file now says explicitly
+    assert xlpricing.quote("flagship", peak_dau=35_000, price_book=book).total == Decimal("2999")
+    # saying unmetered where an overage exists is a contradiction
+    both = GOOD.replace('capped = false\nlimits = { members_per_group = 2000',
+                        'capped = false\nunmetered = ["peak_dau"]\nlimits = { members_per_group = 2000')
+    assert "editions[2].unmetered: flagship has an overage charge for peak_dau" in problems_of(both)
+    assert any(p.startswith("editions[2].unmetered: must be a list of metrics")
+               for p in problems_of(both.replace('unmetered = ["peak_dau"]', 'unmetered = ["dau"]')))
+
+
+@pytest.mark.parametrize("alias, path", [("moderation", "addons[12].code"), ("Overage_DAU", "overage[0].code")])
+def test_an_alias_equal_to_an_item_code_is_refused(alias, path):
+    # IMPRICE("moderation") priced the trial package (0) when trial had the alias "moderation"
+    text = GOOD.replace('aliases = ["体验版", "experience", "free"]', f'aliases = ["体验版", "{alias}"]')
+    assert f"editions[0].aliases[1]: {alias!r} is also the code at {path}; choose another alias" in problems_of(text)
+
+
+def test_a_book_saved_with_a_bom_or_an_upper_case_suffix_loads(tmp_path):
+    path = tmp_path / "MY-BOOK.TOML"
+    path.write_text("\ufeff" + GOOD, encoding="utf-8")  # Notepad's "UTF-8 with BOM"
+    assert get_price_book(str(path)).id == "tencent-im-cn-seed"
+    assert xlpricing.quote("pro", peak_dau=10_001, price_book=str(path)).total == Decimal("1999")  # 999 + 1 block
+
+
+def test_a_book_not_in_utf8_is_one_clear_problem(tmp_path):
+    path = tmp_path / "gbk.toml"
+    path.write_bytes(GOOD.encode("gb18030"))
+    with pytest.raises(PriceBookError, match="not UTF-8 text"):
+        load_price_book(path)

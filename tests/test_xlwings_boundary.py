@@ -49,12 +49,19 @@ def test_function_wizard_texts(xl, name):
         assert 20 < len(arg["doc"]) <= 255, (name, arg["name"])
 
 
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_argument_receives_error_cells_as_text(xl, name):
+    # without err_to_str xlwings hands an error cell over as None: #N/A would price as blank
+    for arg in getattr(xl[2], name).__xlfunc__["args"]:
+        assert arg["options"].get("err_to_str") is True, (name, arg["name"])
+
+
 def test_imquote_signature(xl):
     info = xl[2].IMQUOTE.__xlfunc__
     assert [a["name"] for a in info["args"]] == ["edition", "peak_dau", "peak_groups", "addons", "months"]
     assert [a.get("optional", "required") for a in info["args"]] == ["required", 0, 0, None, 1]
     # ranges keep their shape so a column of scenarios comes back as a column
-    assert all(a["options"] == {"ndim": 2} for a in info["args"])
+    assert all(a["options"] == {"ndim": 2, "err_to_str": True} for a in info["args"])
     # never xlwings' numbers=int: it rounds half to even (2.5 → 2)
     assert all("numbers" not in a["options"] for a in info["args"])
 
@@ -106,11 +113,37 @@ def test_a_column_range_arrives_as_tuples_and_returns_a_column(xl):
 
 
 def test_an_addon_range_with_blanks_and_an_error_cell(xl):
-    # the #N/A cell (COM error code) reads as None, like a blank: only history_90 is bought
+    # blanks are ignored, but an error cell (COM hands #N/A over as -2146826246) is never a blank
     addons = (("history_90",), (None,), (-2146826246,))
-    rows = excel(xl, "IMQUOTE_LINES", "flagship", MISSING, MISSING, addons, MISSING)
-    assert [r[0] for r in rows[1:3]] == ["flagship", "history_90"]
-    assert next(r for r in rows if r[0] == "total")[7] == 3499  # 2999 + 500
+    assert excel(xl, "IMQUOTE_LINES", "flagship", MISSING, MISSING, addons, MISSING) == [[
+        "#IMQUOTE_LINES: addons is the error #N/A: fix the cell it comes from"]]
+    rows = excel(xl, "IMQUOTE_LINES", "flagship", MISSING, MISSING, (("history_90",), (None,)), MISSING)
+    assert next(r for r in rows if r[0] == "total")[7] == 3499  # 2999 + history_90 on flagship 500
+
+
+@pytest.mark.parametrize("code, text", [(-2146826246, "#N/A"), (-2146826281, "#DIV/0!"), (-2146826273, "#VALUE!"),
+                                        (-2146826265, "#REF!"), (-2146826259, "#NAME?")])
+def test_an_error_cell_in_any_argument_is_named_never_priced(xl, code, text):
+    # the issue's example: =IMQUOTE("pro", A1, 202000, "history_90", 12) with A1 = #N/A priced 0 DAU
+    assert excel(xl, "IMQUOTE", "pro", code, 202000.0, "history_90", 12.0) == [[
+        f"#IMQUOTE: peak_dau is the error {text}: fix the cell it comes from"]]
+    assert excel(xl, "IMQUOTE", "pro", 35000.0, 202000.0, "history_90", code) == [[
+        f"#IMQUOTE: months is the error {text}: fix the cell it comes from"]]
+    assert excel(xl, "IMQUOTE", code, 35000.0, MISSING, MISSING, MISSING) == [[
+        f"#IMQUOTE: edition is the error {text}: fix the cell it comes from"]]
+    assert excel(xl, "IMPRICE", code, MISSING) == [[f"#IMPRICE: code is the error {text}: fix the cell it comes from"]]
+    assert excel(xl, "IMOVERAGE", "pro", MISSING, code) == [[
+        f"#IMOVERAGE: peak_groups is the error {text}: fix the cell it comes from"]]
+
+
+def test_an_error_cell_in_a_column_call_fails_only_its_row(xl):
+    # pro 9,999 DAU: 999; pro 10,001 DAU: 999 + 1 block 1,000 = 1,999
+    dau = ((9_999.0,), (-2146826246,), (10_001.0,))
+    assert excel(xl, "IMQUOTE", "pro", dau, MISSING, MISSING, MISSING) == [
+        [999], ["#IMQUOTE: peak_dau is the error #N/A: fix the cell it comes from"], [1999]]
+    addons = (("history_90",), (-2146826246,), (None,))
+    assert excel(xl, "IMQUOTE", (("pro",), ("pro",), ("pro",)), MISSING, MISSING, addons, MISSING) == [
+        [1999], ["#IMQUOTE: addons is the error #N/A: fix the cell it comes from"], [999]]
 
 
 def test_a_date_where_a_count_belongs(xl):

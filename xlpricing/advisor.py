@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping
 
-from .engine import Quote, build_quote, included_minutes, plan_for, quote_total
+from .engine import MAX_COUNT, Quote, build_quote, included_minutes, plan_for, quote_total
 from .errors import Problem, QuoteError
 from .pricebook import UNLIMITED, Edition, PriceBook
 
@@ -210,18 +210,31 @@ class Forecast:
         return sum((m.total for m in self.months), ZERO)
 
 
+MAX_FORECAST_MONTHS = 120  # ten years: a forecast, not a loop that runs for minutes
+MAX_GROWTH = Decimal(10)  # +1,000 % a month
+
+
+def check_forecast_months(months: int, argument: str = "months") -> None:
+    if not 1 <= months <= MAX_FORECAST_MONTHS:
+        raise QuoteError.of(argument, f"{argument}: a forecast covers 1 to {MAX_FORECAST_MONTHS} months, got {months:,}")
+
+
 def growth(start_dau: int, start_groups: int, monthly_rate: Decimal, months: int) -> list[tuple[int, int]]:
     """Peaks growing by ``monthly_rate`` (0.10 = 10 %) a month, rounded half up to whole users."""
-    if months < 1:
-        raise QuoteError.of("months", f"months must be 1 or more, got {months}")
-    if monthly_rate <= -1:
-        raise QuoteError.of("needs", f"growth must be above -100 %, got {monthly_rate * 100}%")
+    check_forecast_months(months)
+    if not -1 < monthly_rate <= MAX_GROWTH:
+        raise QuoteError.of("growth", f"growth must be above -100 % and at most {MAX_GROWTH * 100:f} % a month, "
+                                      f"got {monthly_rate * 100:f} %")
     factor = 1 + Decimal(monthly_rate)
     out = []
     for k in range(months):
         scale = factor ** k
-        out.append((int((start_dau * scale).to_integral_value(ROUND_HALF_UP)),
-                    int((start_groups * scale).to_integral_value(ROUND_HALF_UP))))
+        month = (int((start_dau * scale).to_integral_value(ROUND_HALF_UP)),
+                 int((start_groups * scale).to_integral_value(ROUND_HALF_UP)))
+        if max(month) > MAX_COUNT:  # never a rounded total: say where the growth leaves what we price
+            raise QuoteError.of("growth", f"at {monthly_rate * 100:f} % a month, month {k + 1}'s peak would be above "
+                                          f"10^12; forecast fewer months or a lower growth")
+        out.append(month)
     return out
 
 
@@ -230,6 +243,7 @@ def forecast(book: PriceBook, edition: str, addons: Iterable[str], usage: list[t
     """Each month at its own peaks (prepaid items every month, overage on that month's peak)."""
     if not usage:
         raise QuoteError.of("peak_dau", "a forecast needs at least one month of usage")
+    check_forecast_months(len(usage))
     addons = tuple(addons)
     months: list[MonthCost] = []
     cheaper = None

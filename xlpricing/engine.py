@@ -18,6 +18,8 @@ from .charges import BlockCharge, BlockNote, Charge, FlatCharge, Note
 from .errors import ARGUMENT_ORDER, Problem, QuoteError
 from .pricebook import Addon, Edition, Overage, PriceBook
 
+MAX_COUNT = 10**12  # the largest peak or quantity priced: beyond any real app, and exact in a cell
+
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 DISCOUNT = "discount"  # the billing of the discount line: neither prepaid nor postpaid

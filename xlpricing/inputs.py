@@ -11,7 +11,12 @@ blank / None / ""       the argument's default (0 for counts, 1 for months)
 NaN, ±inf               error
 TRUE / FALSE            error: a bool is not a count (Excel would otherwise read TRUE as 1)
 above 10^12             error: beyond any real app, and keeps every total exact in a cell
+"+-5", "+ 5", "5-"      error: one optional sign, right before the digits
+#N/A, #VALUE!, …        error naming the argument and the error: an error cell is never blank
 ======================  =================================================================
+
+Error cells reach Python as their text ("#N/A") because every Excel function asks xlwings for
+``err_to_str``; a CSV exported from a sheet holds the same texts. Either way they are refused.
 """
 
 from __future__ import annotations
@@ -22,14 +27,29 @@ import re
 from decimal import Decimal
 from typing import Any, Callable
 
-from .engine import Quote, build_quote
+from .engine import MAX_COUNT, Quote, build_quote
 from .errors import ARGUMENT_ORDER, QuoteError
 from .pricebook import PriceBook
 
-MAX_COUNT = 10**12
-_DIGITS = re.compile(r"\d{1,3}(,\d{3})+|\d+")
+_NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)")
+# What Excel shows for a cell holding an error (and what xlwings hands over with err_to_str).
+EXCEL_ERRORS = frozenset({
+    "#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!",
+    "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!", "#EXTERNAL!",
+})
 # Separators people type between codes: comma (also full-width), semicolon, 、, whitespace.
 _ADDON_SEPARATORS = re.compile(r"[\s,;，；、]+")
+
+
+def refuse_error_cell(value: Any, argument: str) -> None:
+    """An error cell (#N/A from a failed lookup, #VALUE!, …) is never a blank or a zero."""
+    if type(value) is str and value.strip().upper() in EXCEL_ERRORS:
+        raise QuoteError.of(argument, f"{argument} is the error {value.strip().upper()}: fix the cell it comes from")
+
+
+def _too_large(argument: str, number: Any = None) -> QuoteError:
+    shown = f", got {number:,}" if number is not None and abs(number) < 10**30 else ""  # not 5,000 digits
+    return QuoteError.of(argument, f"{argument} above 10^12 is not supported{shown}")
 
 
 def whole_number(value: Any, argument: str, default: int = 0) -> int:
@@ -54,19 +74,27 @@ def whole_number(value: Any, argument: str, default: int = 0) -> int:
             raise QuoteError.of(argument, f"{argument} must be a whole number, got {value}")
         number = int(value)
     elif isinstance(value, str):
-        text = value.strip()
-        sign = -1 if text.startswith("-") else 1
-        digits = text.lstrip("+-").strip()
-        if not _DIGITS.fullmatch(digits):
-            raise QuoteError.of(argument, f"{argument} must be a whole number, got {value.strip()!r}")
-        number = sign * int(digits.replace(",", ""))
+        refuse_error_cell(value, argument)
+        match = _NUMBER.fullmatch(value.strip())
+        if match is None:
+            raise QuoteError.of(argument, f"{argument} must be a whole number, got {_shown(value)}")
+        digits = match.group(2).replace(",", "")
+        if len(digits.lstrip("0")) > 13:  # checked before int(): Python refuses 4,300+ digit texts
+            raise _too_large(argument)
+        number = int(digits) * (-1 if match.group(1) == "-" else 1)
     else:
         raise QuoteError.of(argument, f"{argument} must be a number, got {type(value).__name__}")
     if number < 0:
-        raise QuoteError.of(argument, f"{argument} must not be negative, got {number}")
+        raise QuoteError.of(argument, f"{argument} must not be negative, got {number if number > -10**30 else '-…'}")
     if number > MAX_COUNT:
-        raise QuoteError.of(argument, f"{argument} above 10^12 is not supported, got {number:,}")
+        raise _too_large(argument, number)
     return number
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    """Free text quoted in a message, cut so a cell or a terminal line stays readable."""
+    text = text.strip()
+    return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
 _ZERO = Decimal(0)
@@ -85,16 +113,20 @@ def percent(value: Any, argument: str = "discount") -> Decimal:
             raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {value!r}")
         return Decimal(repr(value))  # the shortest decimal that is this float: 12.5, not 12.4999…
     if isinstance(value, str):
+        refuse_error_cell(value, argument)
         text = value.strip().removesuffix("%").strip()
-        if re.fullmatch(r"\d+(\.\d+)?", text):
+        if re.fullmatch(r"\d{1,20}(\.\d{1,20})?", text):
             return Decimal(text)
-        raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {value.strip()!r}")
+        raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {_shown(value)}")
     raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {type(value).__name__}")
 
 
-def edition_name(value: Any) -> Any:
+def edition_name(value: Any, argument: str = "edition") -> Any:
     """Text is trimmed; anything else goes to the engine, which says why it is not an edition."""
-    return value.strip() if isinstance(value, str) else value
+    if isinstance(value, str):
+        refuse_error_cell(value, argument)
+        return value.strip()
+    return value
 
 
 @functools.lru_cache(maxsize=1024)
@@ -107,15 +139,18 @@ def addon_codes(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
+        refuse_error_cell(value, "addons")
         return _split_codes(value)  # a column of scenarios repeats the same text
     if isinstance(value, (list, tuple)):
         if len(value) == 1 and type(value[0]) is str:  # one cell of a row: the array form's usual case
+            refuse_error_cell(value[0], "addons")
             return _split_codes(value[0])
         codes: list[str] = []
         for item in value:
             codes.extend(addon_codes(item))
         return tuple(codes)
-    raise QuoteError.of("addons", f"addons must be add-on codes such as history_90, got {value!r}")
+    shown = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a number"
+    raise QuoteError.of("addons", f"addons must be add-on codes such as history_90, got {shown}")
 
 
 
@@ -129,11 +164,12 @@ def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, a
         return engine(book, edition_name(edition), whole_number(peak_dau, "peak_dau"),
                       whole_number(peak_groups, "peak_groups"), addon_codes(addons),
                       whole_number(months, "months", default=1), percent(discount))
-    except QuoteError:
-        pass
+    except QuoteError as exc:
+        first = exc
     problems = []
-    values: dict[str, Any] = {"edition": edition_name(edition)}
+    values: dict[str, Any] = {}
     for name, convert, stand_in in (
+        ("edition", lambda: edition_name(edition), ""),
         ("peak_dau", lambda: whole_number(peak_dau, "peak_dau"), 0),
         ("peak_groups", lambda: whole_number(peak_groups, "peak_groups"), 0),
         ("addons", lambda: addon_codes(addons), ()),
@@ -145,11 +181,14 @@ def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, a
         except QuoteError as exc:
             problems += exc.problems
             values[name] = stand_in  # so the engine still checks the other arguments
-    try:
-        build_quote(book, **values)  # only for the problems of the other arguments
+    try:  # only for the problems of the other arguments
+        engine(book, *(values[k] for k in ("edition", "peak_dau", "peak_groups", "addons", "months",
+                                           "discount_percent")))
     except QuoteError as exc:
         failed = {p.argument for p in problems}  # a stand-in's own complaint would repeat the first
         problems += [p for p in exc.problems if p.argument not in failed]
+    if not problems:  # only the engine's own arguments (call minutes …) were wrong
+        raise first
     raise QuoteError(sorted(problems, key=lambda p: ARGUMENT_ORDER.index(p.argument)))
 
 
@@ -173,6 +212,7 @@ def needs_from(value: Any, peak_dau: Any = 0, peak_groups: Any = 0):
     if value is None or (isinstance(value, str) and not value.strip()):
         pass
     elif isinstance(value, str):
+        refuse_error_cell(value, "needs")
         for part in re.split(r"[,;，；\n]+", value):
             if part.strip():
                 name, _, amount = part.partition("=")
@@ -180,6 +220,8 @@ def needs_from(value: Any, peak_dau: Any = 0, peak_groups: Any = 0):
     elif isinstance(value, (list, tuple)):
         for row in value:
             cells = list(row) if isinstance(row, (list, tuple)) else [row]
+            for cell in cells:
+                refuse_error_cell(cell, "needs")
             if not cells or cells[0] in (None, ""):
                 continue
             if not isinstance(cells[0], str):

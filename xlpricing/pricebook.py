@@ -68,6 +68,9 @@ class Edition:
     free_peak_dau: int
     free_peak_groups: int
     capped: bool  # True: the free quota is a hard cap, there is no overage
+    # metrics an uncapped edition really never charges for above its free quota; said in the file,
+    # so a deleted or narrowed [[overage]] entry cannot quietly make usage free
+    unmetered: tuple[str, ...] = ()
     limits: Mapping[str, int | None] = field(default_factory=lambda: MappingProxyType({}))  # None: unlimited
 
     def free_quota(self, metric: str) -> int:
@@ -160,7 +163,7 @@ def get_price_book(name: str | None = None) -> PriceBook:
     """A shipped price book by id, or any price book file by path. Cached: books are immutable."""
     name = name or DEFAULT_PRICE_BOOK
     path = Path(name)
-    if path.suffix != ".toml":
+    if path.suffix.lower() != ".toml":  # a file saved as BOOK.TOML is a file too
         path = PRICEBOOK_DIR / f"{name}.toml"
         if not path.is_file():
             known = ", ".join(available_price_books())
@@ -171,9 +174,11 @@ def get_price_book(name: str | None = None) -> PriceBook:
 def load_price_book(path: str | Path) -> PriceBook:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Windows editors may save a byte-order mark
     except OSError as exc:
         raise PriceBookError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise PriceBookError(str(path), [f"not UTF-8 text (byte {exc.start}): save it as UTF-8"]) from None
     return parse_price_book(text, source=str(path))
 
 
@@ -358,10 +363,16 @@ class _Checker:
                 if edition is not None and edition.capped:
                     self.bad(f"overage[{i}].editions", f"{code} is capped (capped = true) and has no overage")
         for metric in METRICS:
-            for code in edition_codes:
-                n = sum(1 for o in overage if o.metric == metric and code in o.editions)
+            for i, e in enumerate(editions):
+                n = sum(1 for o in overage if o.metric == metric and e.code in o.editions)
                 if n > 1:
-                    self.bad("overage", f"{code} has {n} overage charges for {metric}; one is allowed")
+                    self.bad("overage", f"{e.code} has {n} overage charges for {metric}; one is allowed")
+                elif n == 0 and e.code and not e.capped and metric not in e.unmetered:
+                    self.bad(f"editions[{i}]", f"{e.code} is not capped and no [[overage]] charges its {metric} "
+                                               f"above the free quota: list {e.code} in that overage's editions, "
+                                               f"or say unmetered = [\"{metric}\"] if it really is free")
+                elif n == 1 and metric in e.unmetered:
+                    self.bad(f"editions[{i}].unmetered", f"{e.code} has an overage charge for {metric}")
 
         addons = [self.addon(a, f"addons[{i}]", edition_codes)
                   for i, a in enumerate(self.array(data, "addons"))]
@@ -373,6 +384,15 @@ class _Checker:
             + [(f"addons[{i}].code", a.code) for i, a in enumerate(addons)],
             "code",
         )
+        # An alias equal to an add-on or overage code would make IMPRICE("moderation") price an edition.
+        item_codes = {c.casefold(): path for path, c in
+                      [(f"overage[{i}].code", o.code) for i, o in enumerate(overage)]
+                      + [(f"addons[{i}].code", a.code) for i, a in enumerate(addons)] if c}
+        for i, e in enumerate(editions):
+            for j, alias in enumerate(e.aliases):
+                if alias.strip().casefold() in item_codes:
+                    self.bad(f"editions[{i}].aliases[{j}]",
+                             f"{alias!r} is also the code at {item_codes[alias.strip().casefold()]}; choose another alias")
         if self.problems:
             return None
         return PriceBook(
@@ -446,8 +466,12 @@ class _Checker:
     def edition(self, data: Any, path: str) -> Edition:
         d = self.table(data, path, {
             "code", "aliases", "name_zh", "name_en", "monthly_price", "billing",
-            "free_peak_dau", "free_peak_groups", "capped", "limits",
+            "free_peak_dau", "free_peak_groups", "capped", "limits", "unmetered",
         })
+        unmetered = d.get("unmetered", [])
+        if not isinstance(unmetered, list) or any(m not in METRICS for m in unmetered):
+            self.bad(f"{path}.unmetered", f"must be a list of metrics ({', '.join(METRICS)}), got {unmetered!r}")
+            unmetered = []
         aliases = d.get("aliases", [])
         if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
             self.bad(f"{path}.aliases", f"must be a list of names, got {aliases!r}")
@@ -463,6 +487,7 @@ class _Checker:
             free_peak_groups=self.count(d, "free_peak_groups", path),
             capped=self.flag(d, "capped", path),
             limits=self.ceilings(d, "limits", path),
+            unmetered=tuple(unmetered),
         )
 
     def overage(self, data: Any, path: str, edition_codes: tuple[str, ...]) -> Overage:

@@ -32,6 +32,12 @@ _DOC_ADDONS = "Add-on codes, as text (\"history_90, moderation\") or a range of 
 _DOC_MONTHS = "Term in whole months, 1 to 24 (blank = 1). The result is months × the monthly amount."
 
 
+def _arg(name: str, **options: Any):
+    """xw.arg with error cells handed over as their text (#N/A), so they are refused, not read as
+    blanks; classic xlwings honours err_to_str, other hosts ignore the option."""
+    return xw.arg(name, err_to_str=True, **options)
+
+
 def _cell_number(amount: Decimal) -> int | float:
     """Excel holds doubles: whole yuan go as int, anything else as the nearest float."""
     return int(amount) if amount == amount.to_integral_value() else float(amount)
@@ -93,9 +99,10 @@ def _grid(value: Any) -> list[Any]:
 
 
 def _rectangular(grid: list[Any]) -> bool:
-    """Every row a list of the same, non-zero length (the check runs in C: columns are long)."""
+    """Every row a list of the same, non-zero length (the checks run in C: columns are long)."""
     width = len(grid[0]) if type(grid[0]) in (list, tuple) else 0
-    return width > 0 and not any(map(width.__ne__, map(len, grid)))
+    return (width > 0 and set(map(type, grid)) <= {list, tuple}
+            and not any(map(width.__ne__, map(len, grid))))
 
 
 def _per_scenario(
@@ -188,23 +195,25 @@ def _totals_of(function: str, cells: list[tuple]) -> list[Any]:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("edition", ndim=2, doc=_DOC_EDITION)
-@xw.arg("peak_dau", ndim=2, doc=_DOC_DAU)
-@xw.arg("peak_groups", ndim=2, doc=_DOC_GROUPS)
-@xw.arg("addons", ndim=2, doc=_DOC_ADDONS)
-@xw.arg("months", ndim=2, doc=_DOC_MONTHS)
+@_arg("edition", ndim=2, doc=_DOC_EDITION)
+@_arg("peak_dau", ndim=2, doc=_DOC_DAU)
+@_arg("peak_groups", ndim=2, doc=_DOC_GROUPS)
+@_arg("addons", ndim=2, doc=_DOC_ADDONS)
+@_arg("months", ndim=2, doc=_DOC_MONTHS)
 def IMQUOTE(edition, peak_dau=0, peak_groups=0, addons=None, months=1):
     """Tencent Cloud IM (China) total in CNY for the whole term: package + add-ons + overage, × months. Give ranges for edition, DAU or groups to price a column of scenarios in one call."""
-    return _per_scenario("IMQUOTE", _total, edition, peak_dau, peak_groups, addons, months)
+    return _guarded("IMQUOTE", lambda: _per_scenario("IMQUOTE", _total, edition, peak_dau, peak_groups, addons,
+                                                     months))
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("edition", ndim=2, doc=_DOC_EDITION)
-@xw.arg("peak_dau", ndim=2, doc=_DOC_DAU)
-@xw.arg("peak_groups", ndim=2, doc=_DOC_GROUPS)
+@_arg("edition", ndim=2, doc=_DOC_EDITION)
+@_arg("peak_dau", ndim=2, doc=_DOC_DAU)
+@_arg("peak_groups", ndim=2, doc=_DOC_GROUPS)
 def IMOVERAGE(edition, peak_dau=0, peak_groups=0):
     """Monthly overage in CNY alone: each started 10,000 peak DAU above 10,000 and each started 100,000 peak groups above 100,000 cost 1,000 each. Accepts ranges like IMQUOTE."""
-    return _per_scenario("IMOVERAGE", _overage, edition, peak_dau, peak_groups, None, 1)
+    return _guarded("IMOVERAGE", lambda: _per_scenario("IMOVERAGE", _overage, edition, peak_dau, peak_groups,
+                                                       None, 1))
 
 
 LINES_HEADER = ["code", "计费项", "item", "billing", "quantity", "unit price (CNY/month)",
@@ -226,11 +235,11 @@ def quote_rows(q: Quote) -> list[list[Any]]:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("addons", ndim=2, doc=_DOC_ADDONS)
-@xw.arg("edition", doc=_DOC_EDITION)
-@xw.arg("peak_dau", doc=_DOC_DAU)
-@xw.arg("peak_groups", doc=_DOC_GROUPS)
-@xw.arg("months", doc=_DOC_MONTHS)
+@_arg("addons", ndim=2, doc=_DOC_ADDONS)
+@_arg("edition", doc=_DOC_EDITION)
+@_arg("peak_dau", doc=_DOC_DAU)
+@_arg("peak_groups", doc=_DOC_GROUPS)
+@_arg("months", doc=_DOC_MONTHS)
 def IMQUOTE_LINES(edition, peak_dau=0, peak_groups=0, addons=None, months=1):
     """The quote as a table that spills (Excel 365): one row per line item with quantity, unit price, amount and how it was worked out, then prepaid and postpaid subtotals and the total."""
     def compute() -> list[list[Any]]:
@@ -239,13 +248,15 @@ def IMQUOTE_LINES(edition, peak_dau=0, peak_groups=0, addons=None, months=1):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("code", doc="An edition (pro, flagship), an add-on code (history_90, members_6000 …) or overage_dau / overage_groups.")
-@xw.arg("edition", doc="The edition buying the add-on; needed where the price differs by edition (history_90: pro 1,000, flagship 500).")
+@_arg("code", doc="An edition (pro, flagship), an add-on code (history_90, members_6000 …) or overage_dau / overage_groups.")
+@_arg("edition", doc="The edition buying the add-on; needed where the price differs by edition (history_90: pro 1,000, flagship 500).")
 def IMPRICE(code, edition=None):
     """List price in CNY per month of one item on the price book: an edition's package, an add-on on an edition, or one overage block."""
     def compute() -> int | float:
         name = inputs.edition_name(_single(edition, "edition"))
-        return _cell_number(list_price(get_price_book(), _single(code, "code"), name).price)
+        item = _single(code, "code")
+        inputs.refuse_error_cell(item, "code")
+        return _cell_number(list_price(get_price_book(), item, name).price)
     return _guarded("IMPRICE", compute)
 
 
@@ -261,9 +272,9 @@ def _advice(peak_dau: Any, peak_groups: Any, needs: Any):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("needs", ndim=2, doc=_DOC_NEEDS)
-@xw.arg("peak_dau", doc=_DOC_DAU)
-@xw.arg("peak_groups", doc=_DOC_GROUPS)
+@_arg("needs", ndim=2, doc=_DOC_NEEDS)
+@_arg("peak_dau", doc=_DOC_DAU)
+@_arg("peak_groups", doc=_DOC_GROUPS)
 def IMBEST(peak_dau=0, peak_groups=0, needs=None):
     """The cheapest configuration that meets the needs, as two cells: the edition and the add-on codes, ready to pass to =IMQUOTE(edition, dau, groups, add-ons)."""
     def compute() -> list[list[Any]]:
@@ -273,9 +284,9 @@ def IMBEST(peak_dau=0, peak_groups=0, needs=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("needs", ndim=2, doc=_DOC_NEEDS)
-@xw.arg("peak_dau", doc=_DOC_DAU)
-@xw.arg("peak_groups", doc=_DOC_GROUPS)
+@_arg("needs", ndim=2, doc=_DOC_NEEDS)
+@_arg("peak_dau", doc=_DOC_DAU)
+@_arg("peak_groups", doc=_DOC_GROUPS)
 def IMBEST_TABLE(peak_dau=0, peak_groups=0, needs=None):
     """Every configuration that meets the needs, cheapest first (rank, edition, add-ons, CNY a month), then why each other edition cannot meet them. Spills in Excel 365."""
     def compute() -> list[list[Any]]:
@@ -295,10 +306,10 @@ def _column_of_counts(value: Any, argument: str) -> list[int]:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("edition", doc=_DOC_EDITION)
-@xw.arg("dau_range", ndim=2, doc="Peak DAU, one cell a month (a column).")
-@xw.arg("groups_range", ndim=2, doc="Peak groups, one cell a month; a single cell applies to every month.")
-@xw.arg("addons", ndim=2, doc=_DOC_ADDONS)
+@_arg("edition", doc=_DOC_EDITION)
+@_arg("dau_range", ndim=2, doc="Peak DAU, one cell a month (a column).")
+@_arg("groups_range", ndim=2, doc="Peak groups, one cell a month; a single cell applies to every month.")
+@_arg("addons", ndim=2, doc=_DOC_ADDONS)
 def IMFORECAST(edition, dau_range, groups_range=0, addons=None):
     """Month by month: prepaid, postpaid and total in CNY at each month's own peaks, then the grand total and the month from which another configuration would be cheaper. Spills."""
     def compute() -> list[list[Any]]:
@@ -324,18 +335,18 @@ def IMFORECAST(edition, dau_range, groups_range=0, addons=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("edition_a", doc="First configuration's edition.")
-@xw.arg("addons_a", ndim=2, doc="First configuration's add-on codes.")
-@xw.arg("edition_b", doc="Second configuration's edition.")
-@xw.arg("addons_b", ndim=2, doc="Second configuration's add-on codes.")
-@xw.arg("peak_groups", doc=_DOC_GROUPS)
+@_arg("edition_a", doc="First configuration's edition.")
+@_arg("addons_a", ndim=2, doc="First configuration's add-on codes.")
+@_arg("edition_b", doc="Second configuration's edition.")
+@_arg("addons_b", ndim=2, doc="Second configuration's add-on codes.")
+@_arg("peak_groups", doc=_DOC_GROUPS)
 def IMBREAKEVEN(edition_a, addons_a=None, edition_b=None, addons_b=None, peak_groups=0):
     """The peak DAU at which the configuration that is cheaper at low usage stops being cheaper, or a text that says it never does (and by how much it stays cheaper)."""
     def compute() -> Any:
         from .advisor import break_even
 
-        a = (inputs.edition_name(_single(edition_a, "edition_a")), inputs.addon_codes(addons_a))
-        b = (inputs.edition_name(_single(edition_b, "edition_b")), inputs.addon_codes(addons_b))
+        a = (inputs.edition_name(_single(edition_a, "edition_a"), "edition_a"), inputs.addon_codes(addons_a))
+        b = (inputs.edition_name(_single(edition_b, "edition_b"), "edition_b"), inputs.addon_codes(addons_b))
         result = break_even(get_price_book(), a, b, inputs.whole_number(_single(peak_groups, "peak_groups"), "peak_groups"))
         if result.peak_dau is None:
             return (f"never: {result.cheaper_below} stays cheaper, by "
