@@ -183,7 +183,7 @@ MEASURED_BATCH = """
 import resource, sys
 from pathlib import Path
 from xlpricing.batch import run_batch
-outcomes = run_batch(Path(sys.argv[1]), Path(sys.argv[2]))
+outcomes = run_batch(Path(sys.argv[1]), Path(sys.argv[2])).outcomes
 assert all(o.ok for o in outcomes), [o.reason for o in outcomes if not o.ok][:3]
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """

@@ -19,7 +19,7 @@ from xlpricing import QuoteError, quote
 from xlpricing.batch import progress_bar, read_rows, run_batch
 from xlpricing.cli import main
 from xlpricing.sheets import layout as L
-from xlpricing.sheets.proposal import safe_file_stem
+from xlpricing.files import safe_file_stem
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "workbooks" / "deals-sample.csv"
@@ -148,7 +148,7 @@ def test_batch_keeps_free_text_literal(tmp_path):
     nasty = ['=HYPERLINK("http://evil.example","x")', "+1", "-1+2", "@SUM(A1)", "#N/A"]
     rows = [{"customer": text, "contact": text, "edition": "pro", "peak_dau": "1", "peak_groups": "1",
              "addons": "", "months": "1", "discount": "", "quote_number": text, "notes": text} for text in nasty]
-    outcomes = run_batch(write_csv(tmp_path / "d.csv", rows), tmp_path / "out")
+    outcomes = run_batch(write_csv(tmp_path / "d.csv", rows), tmp_path / "out").outcomes
     assert all(o.ok for o in outcomes)
     for outcome, text in zip(outcomes, nasty):
         ws = openpyxl.load_workbook(outcome.path)[L.QUOTE_SHEET]
@@ -173,10 +173,10 @@ def test_missing_column_stops_before_any_work(tmp_path, capsys):
 
 def test_existing_workbooks_are_kept_without_force(tmp_path):
     csv_path = write_csv(tmp_path / "d.csv", generated_deals(3, bad={}))
-    assert all(o.ok for o in run_batch(csv_path, tmp_path / "out"))
-    again = run_batch(csv_path, tmp_path / "out")
+    assert all(o.ok for o in run_batch(csv_path, tmp_path / "out").outcomes)
+    again = run_batch(csv_path, tmp_path / "out").outcomes
     assert not any(o.ok for o in again) and "exists (use --force)" in again[0].reason
-    assert all(o.ok for o in run_batch(csv_path, tmp_path / "out", force=True))
+    assert all(o.ok for o in run_batch(csv_path, tmp_path / "out", force=True).outcomes)
 
 
 def test_rows_read_with_bom_blank_lines_and_chinese_headers(tmp_path):
@@ -237,6 +237,6 @@ def test_killed_batch_leaves_only_complete_workbooks(tmp_path):
     proc.wait(timeout=60)
     assert_only_complete_workbooks(out)
     # a temp file of the killed run is not a workbook, and the next run removes it
-    from xlpricing.sheets.template import remove_stale_temp_files
+    from xlpricing.files import remove_stale_temp_files
     remove_stale_temp_files(out)
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]

@@ -17,8 +17,8 @@ from xlpricing.cli import main
 from xlpricing.sheets import layout as L
 from xlpricing.sheets.cached import add_cached_values
 from xlpricing.sheets.libreoffice import INSTALL_HINT, convert, find_soffice
-from xlpricing.sheets.proposal import (Proposal, QuoteWorkbookWriter, literal, safe_file_stem, unique_path,
-                                       write_quote_workbook)
+from xlpricing.files import safe_file_stem, unique_path
+from xlpricing.sheets.proposal import Proposal, QuoteWorkbookWriter, literal, write_quote_workbook
 from xlpricing.sheets.template import save_workbook
 
 BOOK = get_price_book()
@@ -173,7 +173,11 @@ def test_a_crash_while_writing_leaves_no_file(tmp_path):
     ("示例科技有限公司", "示例科技有限公司"),
     ('ACME "Global" <Ltd>: A/B\\C|D?*', "ACME _Global_ _Ltd_ A_B_C_D"),
     ("CON", "quote-CON"), ("nul.txt", "quote-nul.txt"), ("  ...  ", "quote"), ("", "quote"),
-    ("=HYPERLINK(1)", "HYPERLINK(1)"), ("a" * 200, "a" * 80), ("tab\there", "tab_here"),
+    ("=HYPERLINK(1)", "HYPERLINK(1)"), ("a" * 200, "a" * 120), ("tab\there", "tab_here"),
+    # cut by UTF-8 bytes, never inside a character: 100 emoji are 400 bytes, 30 fit in 120
+    ("😀" * 100, "😀" * 30), ("示" * 100, "示" * 40),
+    # text that becomes a file name never leaves its folder
+    ("NW/2026/001", "NW_2026_001"), ("../../x", "x"), ("..", "quote"), ("a\u2028b\x85c", "a_b_c"),
 ])
 def test_safe_file_names(name, stem):
     assert safe_file_stem(name) == stem

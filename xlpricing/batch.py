@@ -9,12 +9,17 @@ only complete files. With many deals the work is spread over the machine's cores
 from __future__ import annotations
 
 import csv
-import multiprocessing
 import datetime as dt
+import io
+import multiprocessing
 import os
+import re
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -22,6 +27,7 @@ from typing import Iterator
 from . import formatting, inputs
 from decimal import Decimal
 from .errors import QuoteError
+from .files import remove_stale_temp_files
 from .pricebook import PriceBook, get_price_book
 
 # column -> accepted header spellings (case-blind); documented in the README
@@ -64,17 +70,59 @@ class BatchError(ValueError):
     """The file as a whole cannot be read (no such file, no header, a required column missing)."""
 
 
-def read_rows(path: Path) -> list[Row]:
+# What Excel writes: "CSV UTF-8" (with a BOM), plain UTF-8, and in mainland China "CSV (逗号分隔)"
+# in the ANSI code page, GBK, which GB18030 contains. Tried in this order.
+ENCODINGS = (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030 (GBK)"))
+
+
+@dataclass(frozen=True)
+class DealFile:
+    rows: list[Row]
+    encoding: str  # as the report names it: "UTF-8" or "GB18030 (GBK)"
+
+
+def _decode(path: Path) -> tuple[str, str]:
     try:
-        text = path.read_text(encoding="utf-8-sig")  # Excel's "CSV UTF-8" starts with a BOM
+        data = path.read_bytes()
     except OSError as exc:
         raise BatchError(f"cannot read {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise BatchError(f"{path} is not UTF-8 text; save it as 'CSV UTF-8'") from None
-    reader = csv.reader(text.splitlines())
-    header = next(reader, None)
-    if not header:
-        raise BatchError(f"{path} is empty")
+    for codec, name in ENCODINGS:
+        try:
+            return data.decode(codec), name
+        except UnicodeDecodeError:
+            continue
+    raise BatchError(f"{path} is neither UTF-8 nor GB18030/GBK text; save it as 'CSV UTF-8'")
+
+
+def read_deals(path: Path) -> DealFile:
+    """The rows of a CSV of deals, read as the csv module documents (quoted newlines stay in their
+    cell; only \\r and \\n end a record, never U+2028 or U+0085), numbered as a spreadsheet shows them."""
+    text, encoding = _decode(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if not header:
+            raise BatchError(f"{path} is empty")
+        columns = _columns(path, header)
+        rows = []
+        for number, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue  # a blank line is not a deal
+            values = {key: cells[i].strip() if i < len(cells) else "" for i, key in columns.items()}
+            if len(cells) > len(header):
+                values["_extra"] = ",".join(cells[len(header):])
+            rows.append(Row(number, values))
+    except csv.Error as exc:
+        raise BatchError(f"{path}: not a readable CSV at line {reader.line_num}: {exc}") from None
+    return DealFile(rows, encoding)
+
+
+def read_rows(path: Path) -> list[Row]:
+    return read_deals(path).rows
+
+
+def _columns(path: Path, header: list[str]) -> dict[int, str]:
+    """Cell index -> field, refusing what would silently lose or mix up a field."""
     columns: dict[int, str] = {}
     unknown = []
     for i, name in enumerate(header):
@@ -82,22 +130,22 @@ def read_rows(path: Path) -> list[Row]:
         if key is None:
             if name.strip():
                 unknown.append(name.strip())
+        elif key in columns.values():  # dau and peak_dau: which one is meant? never guess
+            first = header[next(j for j, k in columns.items() if k == key)].strip()
+            raise BatchError(f"{path}: columns {first!r} and {name.strip()!r} both give {key}; keep one")
         else:
             columns[i] = key
     missing = [c for c in REQUIRED if c not in columns.values()]
     if missing:
-        raise BatchError(f"{path}: missing column(s) {', '.join(missing)} (columns: {', '.join(COLUMNS)})")
+        hint = ""
+        if len(header) == 1 and any(sep in header[0] for sep in ";\t"):
+            sep = "semicolons" if ";" in header[0] else "tabs"
+            hint = (f"; the header is one cell separated by {sep}: save the file as 'CSV (comma delimited)' "
+                    f"(逗号分隔), or use a comma list separator")
+        raise BatchError(f"{path}: missing column(s) {', '.join(missing)} (columns: {', '.join(COLUMNS)}){hint}")
     if unknown:
         raise BatchError(f"{path}: unknown column(s) {', '.join(unknown)} (columns: {', '.join(COLUMNS)})")
-    rows = []
-    for number, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue  # a blank line is not a deal
-        values = {key: cells[i].strip() if i < len(cells) else "" for i, key in columns.items()}
-        if len(cells) > len(header):
-            values["_extra"] = ",".join(cells[len(header):])
-        rows.append(Row(number, values))
-    return rows
+    return columns
 
 
 # ------------------------------------------------------------------------------ per row
@@ -110,9 +158,23 @@ def _process_init(price_book: str | None) -> None:
     from .sheets.proposal import QuoteWorkbookWriter
 
     _writer = QuoteWorkbookWriter(get_price_book(price_book))
-    if multiprocessing.parent_process() is not None:  # a worker process
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # a worker process
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent cancels; workers finish their file
         signal.signal(signal.SIGTERM, exit_on_signal)
+        # A worker never outlives the batch: when the parent dies (even by SIGKILL) its sentinel
+        # closes, and the worker stops the way SIGTERM stops it (its temp file removed).
+        threading.Thread(target=_stop_with, args=(parent,), name="xlpricing-parent-watch", daemon=True).start()
+
+
+def _stop_with(parent) -> None:
+    parent.join()
+    os.kill(os.getpid(), signal.SIGTERM)  # the temp file being written is removed on the way out
+    time.sleep(STOP_GRACE)
+    os._exit(128 + signal.SIGTERM)  # exiting can hang on a result queue nobody reads any more
+
+
+STOP_GRACE = 3.0  # seconds a worker whose parent died has to remove its temp file
 
 
 def exit_on_signal(signum, frame) -> None:
@@ -147,59 +209,125 @@ def price_row(book: PriceBook, row: Row):
 def _run_row(job: tuple[Row, str, bool]) -> Outcome:
     row, target, force = job
     customer = row.values.get("customer", "")
+    name = Path(target).name
     try:
         quote, proposal = price_row(_writer.book, row)
-        _writer.write(target, quote, proposal, force=force)
     except QuoteError as exc:
-        return Outcome(row.number, customer, False, reason=str(exc))
+        return Outcome(row.number, customer, False, reason=str(exc) + _stale(Path(target), force))
+    try:
+        _writer.write(target, quote, proposal, force=force)
     except FileExistsError:
-        return Outcome(row.number, customer, False, reason=f"{Path(target).name} exists (use --force)")
+        return Outcome(row.number, customer, False, reason=f"{name} exists (use --force)")
     except OSError as exc:
-        return Outcome(row.number, customer, False, reason=f"cannot write {Path(target).name}: {exc.strerror or exc}")
+        return Outcome(row.number, customer, False, reason=f"cannot write {name}: {exc.strerror or exc}")
     return Outcome(row.number, customer, True, target, quote.edition, quote.months,
                    str(quote.monthly_total), str(quote.total))
 
 
+def _stale(target: Path, force: bool) -> str:
+    """A failed row's workbook from an earlier run must not sit beside a summary that says it failed:
+    with --force (the user asked to replace this run's files) it is removed, else the reason says so."""
+    if not target.is_file():
+        return ""
+    if force:
+        target.unlink(missing_ok=True)
+        return f" (the earlier {target.name} was removed)"
+    return f" (an earlier {target.name} is still in the folder: it is not this row's quote)"
+
+
+def _run_rows(jobs: list[tuple[Row, str, bool]]) -> list[Outcome]:
+    return [_run_row(job) for job in jobs]
+
+
 def plan_paths(rows: list[Row], outdir: Path) -> list[str]:
     """A safe, unique file name per row, from the customer name (and the row number when blank)."""
-    from .sheets.proposal import safe_file_stem, unique_path
+    from .files import safe_file_stem, unique_path
 
     taken: set[str] = {"summary"}  # the summary workbook's name
     return [str(unique_path(outdir, safe_file_stem(r.values.get("customer", ""), fallback=f"row-{r.number}"),
                             ".xlsx", taken)) for r in rows]
 
 
-def run_batch(csv_path: Path, outdir: Path, price_book: str | None = None, force: bool = False,
-              workers: int | None = None, progress=None) -> list[Outcome]:
-    """Price every row; returns one Outcome per row (in row order). Writes the summary workbook."""
-    from .sheets.template import remove_stale_temp_files
+@dataclass(frozen=True)
+class BatchResult:
+    outcomes: list[Outcome]  # one per row, in row order
+    encoding: str  # how the CSV was read
+    summary: Path
 
-    rows = read_rows(csv_path)
+
+def run_batch(csv_path: Path, outdir: Path, price_book: str | None = None, force: bool = False,
+              workers: int | None = None, progress=None) -> BatchResult:
+    """Price every row and write its workbook, then the summary workbook."""
+    deals = read_deals(csv_path)
+    rows = deals.rows
     outdir.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(outdir)
     jobs = [(row, path, force) for row, path in zip(rows, plan_paths(rows, outdir))]
     workers = workers or (min(2, os.cpu_count() or 1) if len(rows) >= PARALLEL_FROM else 1)
-    outcomes: list[Outcome] = []
+    done = 0
+
+    def count(n: int = 1) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, len(jobs))
+
     if workers == 1:
         _process_init(price_book)
-        results: Iterator[Outcome] = map(_run_row, jobs)
-        for outcome in results:
-            outcomes.append(outcome)
-            if progress:
-                progress(len(outcomes), len(jobs))
+        outcomes = []
+        for job in jobs:
+            outcomes.append(_run_row(job))
+            count()
     else:
-        pool = ProcessPoolExecutor(workers, initializer=_process_init, initargs=(price_book,))
-        try:
-            for outcome in pool.map(_run_row, jobs, chunksize=8):
-                outcomes.append(outcome)
-                if progress:
-                    progress(len(outcomes), len(jobs))
-        finally:  # interrupted: drop what has not started; a file being written is finished or removed
-            pool.shutdown(wait=True, cancel_futures=True)
+        outcomes = _run_in_workers(jobs, workers, price_book, count)
+    remove_stale_temp_files(outdir)  # a worker that was killed mid-write left its temp file
     from .sheets.summary import write_summary
 
-    write_summary(outdir / "summary.xlsx", get_price_book(price_book), outcomes, force=True)
-    return outcomes
+    summary = write_summary(outdir / "summary.xlsx", get_price_book(price_book), outcomes, force=True)
+    return BatchResult(outcomes, deals.encoding, summary)
+
+
+CHUNK = 8  # rows a worker takes at a time
+ROUNDS = 3  # a row whose worker died is tried again, at most this many times in all
+
+
+def _run_in_workers(jobs: list, workers: int, price_book: str | None, count) -> list[Outcome]:
+    """Rows spread over worker processes. A worker that dies (killed, out of memory) fails only the
+    rows it had: they are tried again in a fresh pool, and reported as failed after ROUNDS tries."""
+    results: dict[int, Outcome] = {}
+    pending = list(range(len(jobs)))
+    existed = {i for i, (_, target, _) in enumerate(jobs) if Path(target).exists()}
+    for attempt in range(1, ROUNDS + 1):
+        if attempt > 1:  # a worker may have died after publishing its file: that file is this run's own
+            jobs = [(row, target, force or i not in existed) if i in pending else (row, target, force)
+                    for i, (row, target, force) in enumerate(jobs)]
+        size = CHUNK if attempt == 1 else 1  # after a death, one row at a time: the culprit alone fails
+        chunks = [pending[k:k + size] for k in range(0, len(pending), size)]
+        pool = ProcessPoolExecutor(workers, initializer=_process_init, initargs=(price_book,))
+        lost: list[int] = []
+        try:
+            futures = {pool.submit(_run_rows, [jobs[i] for i in chunk]): chunk for chunk in chunks}
+            for future in as_completed(futures):
+                chunk = futures[future]
+                try:
+                    outcomes = future.result()
+                except BrokenProcessPool:
+                    lost += chunk
+                    continue
+                results.update(zip(chunk, outcomes))
+                count(len(chunk))
+        finally:  # interrupted: drop what has not started; a file being written is finished or removed
+            pool.shutdown(wait=True, cancel_futures=True)
+        pending = sorted(lost)
+        if not pending:
+            break
+    for i in pending:
+        row = jobs[i][0]
+        results[i] = Outcome(row.number, row.values.get("customer", ""), False,
+                             reason=f"the worker process writing this row stopped {ROUNDS} times "
+                                    f"(killed or out of memory); nothing was written for it")
+        count()
+    return [results[i] for i in range(len(jobs))]
 
 
 def progress_bar(stream=sys.stderr):
@@ -218,12 +346,22 @@ def progress_bar(stream=sys.stderr):
     return show
 
 
-def report(outcomes: list[Outcome]) -> str:
+def report(result: BatchResult) -> str:
+    outcomes = result.outcomes
     good = [o for o in outcomes if o.ok]
     bad = [o for o in outcomes if not o.ok]
     total = sum((Decimal(o.total) for o in good), Decimal(0))
-    lines = [f"{len(good)} of {len(outcomes)} quotes written (term total {formatting.amount(total)})"]
+    lines = [f"read as {result.encoding}",
+             f"{len(good)} of {len(outcomes)} quotes written (term total {formatting.amount(total)})"]
     if bad:
         lines.append(f"{len(bad)} row(s) failed:")
-        lines += [f"  row {o.row} ({o.customer or 'no customer'}): {o.reason}" for o in bad]
+        lines += [f"  row {o.row} ({printable(o.customer) or 'no customer'}): {printable(o.reason)}" for o in bad]
     return "\n".join(lines)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """Free text for a terminal line: control characters (ESC would drive the terminal) shown as \\xNN."""
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from . import formatting, inputs
 from .engine import Quote, build_quote
 from .errors import PriceBookError, QuoteError
+from .files import describe_os_error
 from .pricebook import DEFAULT_PRICE_BOOK, PriceBook, available_price_books, get_price_book
 
 EXIT_USAGE = 2
@@ -129,7 +130,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     output = args.output or ("xlpricing-template.xlsm" if args.xlsm else "xlpricing-template.xlsx")
     try:
         path = write_template(output, _book(args), macro=args.xlsm, force=args.force)
-    except (FileExistsError, ValueError) as exc:
+    except ValueError as exc:
         print(f"xlpricing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print(f"wrote {path}")
@@ -149,7 +150,8 @@ def _deal_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cmd_quote(args: argparse.Namespace) -> int:
     from .sheets.libreoffice import INSTALL_HINT, LibreOfficeError, find_soffice
-    from .sheets.proposal import Proposal, safe_file_stem, write_quote_workbook
+    from .files import safe_file_stem
+    from .sheets.proposal import Proposal, check_quote_dates, write_quote_workbook
 
     book = _book(args)
     q = inputs.price_deal(book, args.edition, args.dau, args.groups, args.addon or [], args.months, args.discount)
@@ -161,10 +163,16 @@ def cmd_quote(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"xlpricing: error: --date must be YYYY-MM-DD, got {args.date!r}", file=sys.stderr)
         return EXIT_USAGE
+    problem = check_quote_dates(quote_date, args.valid_days)
+    if problem:
+        print(f"xlpricing: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     proposal = Proposal(customer=args.customer, contact=args.contact or "", quote_number=args.quote_number or "",
                         quote_date=quote_date, valid_until=quote_date + dt.timedelta(days=args.valid_days),
                         notes=args.notes or "")
-    output = Path(args.output or f"{safe_file_stem(args.customer)}-{proposal.number_for(q)}.xlsx")
+    # both parts are free text: each is cleaned, so the file stays in the folder it was given
+    default_name = f"{safe_file_stem(args.customer)}-{safe_file_stem(proposal.number_for(q), limit=60)}.xlsx"
+    output = Path(args.output or default_name)
     if output.suffix.lower() != ".xlsx":
         print(f"xlpricing: error: {output.name}: a quote workbook is an .xlsx file", file=sys.stderr)
         return EXIT_USAGE
@@ -175,14 +183,10 @@ def cmd_quote(args: argparse.Namespace) -> int:
     if args.forecast_growth is not None:
         from .advisor import forecast, growth
 
-        usage = growth(q.peak_dau, q.peak_groups, inputs.percent(args.forecast_growth) / 100,
+        usage = growth(q.peak_dau, q.peak_groups, inputs.percent(args.forecast_growth, "--forecast-growth") / 100,
                        inputs.whole_number(args.forecast_months, "--forecast-months", 12))
         projection = forecast(book, q.edition, q.addons, usage)
-    try:
-        path = write_quote_workbook(output, book, q, proposal, force=args.force, forecast=projection)
-    except FileExistsError as exc:
-        print(f"xlpricing: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    path = write_quote_workbook(output, book, q, proposal, force=args.force, forecast=projection)
     print(f"wrote {path}  ({q.edition}, {q.months} month{'s' if q.months != 1 else ''}, "
           f"total {formatting.money(q.total, q.currency)})")
     if args.pdf:
@@ -190,28 +194,28 @@ def cmd_quote(args: argparse.Namespace) -> int:
 
         try:
             print(f"wrote {write_pdf(path, force=args.force)}")
-        except (LibreOfficeError, FileExistsError) as exc:
+        except LibreOfficeError as exc:
             print(f"xlpricing: error: {exc}", file=sys.stderr)
             return 1
     return 0
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import BatchError, exit_on_signal, progress_bar, report, run_batch
+    from .batch import BatchError, exit_on_signal, printable, progress_bar, report, run_batch
 
     signal.signal(signal.SIGTERM, exit_on_signal)  # killed: stop cleanly, no half-written files
     try:
-        outcomes = run_batch(Path(args.csv), Path(args.output), price_book=args.price_book, force=args.force,
-                             progress=progress_bar())
+        result = run_batch(Path(args.csv), Path(args.output), price_book=args.price_book, force=args.force,
+                           progress=progress_bar())
     except BatchError as exc:
-        print(f"xlpricing: error: {exc}", file=sys.stderr)
+        print(f"xlpricing: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("\nxlpricing: interrupted; the workbooks written so far are complete", file=sys.stderr)
         return 130
-    print(report(outcomes))
-    print(f"summary: {Path(args.output) / 'summary.xlsx'}")
-    return 0 if all(o.ok for o in outcomes) else 1
+    print(report(result))
+    print(f"summary: {result.summary}")
+    return 0 if all(o.ok for o in result.outcomes) else 1
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
@@ -253,7 +257,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         usage = list(zip(daus, groups))
     else:
         usage = growth(inputs.whole_number(args.dau, "--dau"), inputs.whole_number(args.groups, "--groups"),
-                       inputs.percent(args.growth) / 100, inputs.whole_number(args.months, "--months", 12))
+                       inputs.percent(args.growth, "--growth") / 100, inputs.whole_number(args.months, "--months", 12))
     book = _book(args)
     f = forecast(book, inputs.edition_name(args.edition), inputs.addon_codes(args.addon or []), usage)
     m = formatting.amount
@@ -306,14 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
     quote.add_argument("--contact", help="sales contact shown on the quote")
     quote.add_argument("--quote-number", help="default: Q<date>-<6 characters from the deal>")
     quote.add_argument("--notes", help="a line of notes for the customer")
-    quote.add_argument("--date", help="quote date, YYYY-MM-DD (default today)")
-    quote.add_argument("--valid-days", type=int, default=30, help="days the quote is valid (default 30)")
+    quote.add_argument("--date", help="quote date, YYYY-MM-DD, 2000-01-01 to 2099-12-31 (default today)")
+    quote.add_argument("--valid-days", type=int, default=30, help="days the quote is valid, 1 to 365 (default 30)")
     quote.add_argument("-o", "--output", metavar="PATH", help="the .xlsx to write (default: from the customer name)")
     quote.add_argument("--force", action="store_true", help="overwrite an existing file")
     quote.add_argument("--pdf", action="store_true", help="also write a PDF beside it (needs LibreOffice)")
     quote.add_argument("--forecast-growth", metavar="PERCENT",
                        help="add a forecast sheet: usage growing this much a month from the quoted peaks")
-    quote.add_argument("--forecast-months", default="12", help="months in the forecast sheet (default 12)")
+    quote.add_argument("--forecast-months", default="12", help="months in the forecast sheet, 1 to 120 (default 12)")
     quote.set_defaults(run=cmd_quote)
 
     adv = sub.add_parser("advise", help="the cheapest configurations for what the customer needs")
@@ -337,8 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--addon", action="append", metavar="CODE")
     fc.add_argument("--dau", default="0", help="peak DAU in month 1")
     fc.add_argument("--groups", default="0", help="peak groups in month 1")
-    fc.add_argument("--growth", default="0", help="growth a month in percent (10 = 10%%)")
-    fc.add_argument("--months", default="12", help="months to forecast (default 12)")
+    fc.add_argument("--growth", default="0", help="growth a month in percent, 0 to 1000 (10 = 10%%)")
+    fc.add_argument("--months", default="12", help="months to forecast, 1 to 120 (default 12)")
     fc.add_argument("--dau-by-month", help="instead: peak DAU of each month, comma separated")
     fc.add_argument("--groups-by-month", help="with --dau-by-month: peak groups of each month (or one value)")
     fc.set_defaults(run=cmd_forecast)
@@ -362,6 +366,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PriceBookError as exc:
         print(f"xlpricing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except FileExistsError as exc:
+        print(f"xlpricing: error: {describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:  # a folder where a file belongs, a read-only folder, a full disk
+        print(f"xlpricing: error: {describe_os_error(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 import openpyxl
 
+from ..files import atomic_write, check_target
 from . import layout as L
 from .libreoffice import convert
 
@@ -15,8 +15,7 @@ from .libreoffice import convert
 def write_pdf(xlsx: Path, force: bool = False) -> Path:
     """``quote.xlsx`` → ``quote.pdf`` beside it: the quote sheet only (the price book stays in the workbook)."""
     target = xlsx.with_suffix(".pdf")
-    if target.exists() and not force:
-        raise FileExistsError(f"{target} exists; pass --force to overwrite it")
+    check_target(target, force)  # before LibreOffice's seconds of work
     with tempfile.TemporaryDirectory(prefix="xlpricing-pdf-") as tmp:
         # a copy with only the quote sheet visible: LibreOffice prints every visible sheet
         wb = openpyxl.load_workbook(xlsx)
@@ -26,7 +25,6 @@ def write_pdf(xlsx: Path, force: bool = False) -> Path:
         copy = Path(tmp) / f"{xlsx.stem}.xlsx"
         wb.save(copy)
         (pdf,) = convert([copy], "pdf", Path(tmp) / "out")
-        staged = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        staged.write_bytes(pdf.read_bytes())
-        os.replace(staged, target)
+        with atomic_write(target, force) as staged:
+            staged.write_bytes(pdf.read_bytes())
     return target

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,18 @@ from .quotesheet import cached_values, fill_inputs, formula_cells
 from .template import add_template_sheets, save_workbook
 
 VALID_DAYS = 30
+VALID_DAYS_RANGE = (1, 365)
+QUOTE_DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
+
+
+def check_quote_dates(quote_date: dt.date, valid_days: int) -> str | None:
+    """What is wrong with a quote's date and validity, or None; the ranges are in the README."""
+    low, high = QUOTE_DATE_RANGE
+    if not low <= quote_date <= high:
+        return f"--date must be from {low} to {high}, got {quote_date}"
+    if not VALID_DAYS_RANGE[0] <= valid_days <= VALID_DAYS_RANGE[1]:
+        return f"--valid-days must be from {VALID_DAYS_RANGE[0]} to {VALID_DAYS_RANGE[1]}, got {valid_days:,}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -47,12 +58,18 @@ class Proposal:
         return self.valid_until or self.quote_date + dt.timedelta(days=VALID_DAYS)
 
 
+# Control characters an .xlsx cannot hold at all (XML 1.0): BEL, ESC, NUL, vertical tab, … Tab,
+# newline and carriage return stay. CRM exports carry them invisibly; they are dropped, never fatal.
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def literal(cell, text: str) -> None:
     """Free text stays text: never a formula (=, +, -, @) and never an error value (#N/A)."""
+    text = _NOT_IN_XLSX.sub("", text)
     cell.value = text
     cell.data_type = "s"
-    if text[:1] in ("=", "+", "-", "@", "#"):
-        cell.quotePrefix = True  # Excel keeps showing it as typed when the cell is edited
+    # set both ways: the writer reuses its cells, and one deal's prefix must not stay for the next
+    cell.quotePrefix = text[:1] in ("=", "+", "-", "@", "#")  # Excel shows it as typed when edited
 
 
 class QuoteWorkbookWriter:
@@ -148,29 +165,3 @@ def write_forecast_sheet(wb: Workbook, book: PriceBook, forecast):
         ws.column_dimensions[col].width = width
     style.print_setup(ws, title_rows="1:2", one_page=True)
     return ws
-
-
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def safe_file_stem(text: str, fallback: str = "quote", limit: int = 80) -> str:
-    """A file name stem that Windows and Linux both accept, made from free text (a customer name)."""
-    stem = unicodedata.normalize("NFC", text)
-    stem = _UNSAFE.sub("_", stem)
-    stem = re.sub(r"\s+", " ", stem).strip(" ._")
-    stem = stem.lstrip("=+-@#")  # a name that would look like a formula in a file listing
-    stem = stem[:limit].rstrip(" .")
-    if not stem or stem.split(".")[0].upper() in _RESERVED:
-        stem = f"{fallback}-{stem}" if stem else fallback
-    return stem
-
-
-def unique_path(folder: Path, stem: str, suffix: str, taken: set[str]) -> Path:
-    """``folder/stem.suffix``, or ``stem-2``, ``stem-3`` … if the name is taken (case-blind, as on Windows)."""
-    candidate, n = stem, 1
-    while candidate.casefold() in taken:
-        n += 1
-        candidate = f"{stem}-{n}"
-    taken.add(candidate.casefold())
-    return folder / f"{candidate}{suffix}"

@@ -7,14 +7,13 @@ byte) with an active ``xlwings.conf`` sheet and worked =IMQUOTE examples.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
+from ..files import atomic_write
 from ..pricebook import PriceBook
 from . import layout as L
 from . import style
@@ -111,58 +110,18 @@ def write_examples_sheet(ws, book: PriceBook) -> None:
         ws.column_dimensions[col].width = width
 
 
-TEMP_PREFIX = ".xlpricing-"  # temp files next to their target; see remove_stale_temp_files
-
-
 def save_workbook(wb: Workbook, path: str | Path, force: bool = False,
                   finish: Callable[[Path], object] | None = None) -> Path:
-    """Write atomically: a temp file in the same folder, finished (``finish(temp)``), then renamed.
+    """Write atomically (see files.atomic_write), ``finish(temp)`` run on the saved temp file.
 
     A crash leaves no half-written workbook under the real name; an existing file is kept unless
     ``force``.
     """
-    path = Path(path)
-    if path.exists() and not force:
-        raise FileExistsError(f"{path} exists; pass --force (force=True) to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=f"{path.suffix}.tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_write(path, force) as tmp:
         wb.save(tmp)
         if finish is not None:
-            finish(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def remove_stale_temp_files(folder: Path) -> list[Path]:
-    """Temp files left by a process that was killed (SIGKILL runs no clean-up); ours only."""
-    removed = []
-    for tmp in Path(folder).glob(f"{TEMP_PREFIX}*.tmp"):
-        pid = tmp.name[len(TEMP_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            tmp.unlink(missing_ok=True)
-            removed.append(tmp)
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid() or os.name == "nt":  # on Windows, signal 0 would send Ctrl-C: assume alive
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")  # Linux: a killed process nobody has reaped yet is a zombie
-    try:
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+            finish(tmp)
+    return Path(path)
 
 
 def write_template(path: str | Path, book: PriceBook, macro: bool = False, force: bool = False) -> Path:
