@@ -279,3 +279,28 @@ def test_a_killed_worker_fails_no_other_rows_and_the_summary_is_written(tmp_path
     assert (out / "summary.xlsx").exists()
     assert len([p for p in out.glob("*.xlsx") if p.name != "summary.xlsx"]) == 300
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # its temp file removed
+
+
+def test_summary_shows_the_fen_prints_landscape_and_keeps_its_header_in_view(tmp_path):
+    # pro, 35,000 DAU, 202,000 groups, history_90, 12 months, 5 % off:
+    # list 999 + 1,000 + 3 × 1,000 + 2 × 1,000 = 6,999 a month; 5 % = 349.95; 6,649.05 × 12 = 79,788.60
+    path = tmp_path / "d.csv"
+    path.write_text("customer,edition,dau,groups,addons,months,discount\n"
+                    "ACME,pro,35000,202000,history_90,12,5\n", encoding="utf-8")
+    result = run_batch(path, tmp_path / "out")
+    ws = openpyxl.load_workbook(result.summary, data_only=True).worksheets[0]
+    assert ws["F5"].value == pytest.approx(79_788.60) and ws["F5"].number_format == "#,##0.00"
+    assert ws["E5"].value == pytest.approx(6_649.05) and ws["E5"].number_format == "#,##0.00"
+    assert ws["F6"].number_format == "#,##0.00"  # the total row too
+    assert ws.freeze_panes == "A5"
+    assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.print_title_rows) == ("landscape", 1, "$4:$4")
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_a_reused_writer_does_not_carry_one_deals_quote_prefix_to_the_next(tmp_path):
+    rows = [["=cmd()", "pro", "0", "0", "", "1", ""], ["ACME", "pro", "0", "0", "", "1", ""]]
+    result = run_batch(write_rows(tmp_path / "d.csv", rows), tmp_path / "out", workers=1)
+    first, second = (openpyxl.load_workbook(o.path)[L.QUOTE_SHEET] for o in result.outcomes)
+    cell = L.HEADER_FIELDS["customer"][2]
+    assert (first[cell].value, first[cell].quotePrefix) == ("=cmd()", True)
+    assert (second[cell].value, second[cell].quotePrefix) == ("ACME", False)

@@ -89,3 +89,20 @@ def test_shipped_template_has_no_error_cells_and_the_compare_sheet_agrees(recalc
         if first_no_dearer is None and difference <= 0:
             first_no_dearer = dau
     assert ws[where["break_even"]].value == (first_no_dearer if first_no_dearer is not None else "none in this table")
+
+
+def test_a_wildcard_typed_on_the_compare_sheet_is_unknown_not_another_add_on(tmp_path):
+    # MATCH("h*", …) finds history_30: the compare sheet must say "unknown", not price history_30
+    wb = build_template(BOOK)
+    where = write_compare_sheet(openpyxl.Workbook().active, BOOK)
+    ws = wb[L.COMPARE_SHEET]
+    cells = where["editions"]["pro"]["addon_cells"]
+    ws[cells[0]] = "h*"
+    ws[cells[1]] = "history_3?"
+    ws[cells[2]] = "HISTORY_90"  # case and spaces are still forgiven
+    path = tmp_path / "w.xlsx"
+    wb.save(path)
+    (out,) = convert([path], "xlsx", tmp_path / "out")
+    got = openpyxl.load_workbook(out, data_only=True)[L.COMPARE_SHEET]
+    price = lambda ref: got.cell(got[ref].row, got[ref].column + 1).value  # noqa: E731
+    assert (price(cells[0]), price(cells[1]), price(cells[2])) == ("unknown", "unknown", 1000)  # history_90 on pro

@@ -60,9 +60,12 @@ def write_compare_sheet(ws: Worksheet, book: PriceBook) -> dict:
             style.input_cell(code_cell)
             ref = code_cell.coordinate
             price = ws.cell(r, col + 1)
-            # price of this add-on on this edition; text when it cannot be bought here
-            price.value = (f'=IF({ref}="",0,IFERROR(INDEX(ad_prices,MATCH(LOWER(TRIM({ref})),ad_codes,0),'
-                           f'MATCH("{e.code}",ed_codes,0)),"unknown"))')
+            # price of this add-on on this edition; text when it cannot be bought here. MATCH takes
+            # wildcards (h* would match history_30): the code found must equal the code typed.
+            typed = f"LOWER(TRIM({ref}))"
+            found = f"MATCH({typed},ad_codes,0)"
+            price.value = (f'=IF({ref}="",0,IFERROR(IF(INDEX(ad_codes,{found})={typed},'
+                           f'INDEX(ad_prices,{found},MATCH("{e.code}",ed_codes,0)),"unknown"),"unknown"))')
             price.number_format = money
             cells.append(ref)
         if defaults:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.worksheet.formula import ArrayFormula
 
 
 def workbook_contents(path: str | Path) -> dict[str, Any]:
@@ -24,7 +25,7 @@ def workbook_contents(path: str | Path) -> dict[str, Any]:
         for row in ws.iter_rows():
             for cell in row:
                 if cell.value is not None:
-                    cells[cell.coordinate] = (cell.value, cell.number_format, cell.protection.locked)
+                    cells[cell.coordinate] = (_value(cell.value), cell.number_format, cell.protection.locked)
         out[ws.title] = {
             "cells": cells,
             "merged": sorted(str(r) for r in ws.merged_cells.ranges),
@@ -35,8 +36,16 @@ def workbook_contents(path: str | Path) -> dict[str, Any]:
                       ws.page_setup.fitToHeight, ws.print_title_rows, str(ws.print_area)),
             "hidden_columns": sorted((d.min, d.max) for d in ws.column_dimensions.values() if d.hidden),
             "charts": len(ws._charts),
+            "code_name": ws.sheet_properties.codeName,
         }
     return out
+
+
+def _value(value: Any) -> Any:
+    """A cell value as compared: an array formula by its range and text, not its object identity."""
+    if isinstance(value, ArrayFormula):
+        return ("array formula", value.ref, value.text)
+    return value
 
 
 def differences(expected: dict[str, Any], actual: dict[str, Any], limit: int = 20) -> list[str]:

@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine import DISCOUNT, METRIC_EN, LineItem, Quote, upgrade_editions
+from ..engine import DISCOUNT, METRIC_EN, LineItem, Quote, build_quote, upgrade_editions
 from ..pricebook import Addon, PriceBook
 from . import layout as L
 from . import style
@@ -302,6 +302,12 @@ def formula_cells(book: PriceBook) -> tuple[Cells, dict[str, str]]:
     return cells, names
 
 
+def default_quote(book: PriceBook) -> Quote:
+    """The deal a new template shows: the first edition with overage, no usage, one month."""
+    edition = next((e.code for e in book.editions if not e.capped), book.editions[0].code)
+    return build_quote(book, edition)
+
+
 def cached_values(book: PriceBook, quote: Quote, cells: Cells | None = None) -> dict[str, Any]:
     """The value of every formula cell of the quote sheet for a deal the engine priced.
 
@@ -340,11 +346,13 @@ def write_quote_sheet(ws: Worksheet, book: PriceBook) -> None:
     # -- inputs ------------------------------------------------------------------------------
     ws.cell(L.INPUTS_HEADER_ROW, 1, "输入 Inputs").font = style.SECTION
     ws.cell(L.INPUTS_HEADER_ROW, 3, "黄色单元格可编辑 yellow cells are yours to fill in").font = style.NOTE
+    default = default_quote(book)
     hints = {
-        "Edition": ("版本 Edition", "pro", " / ".join(f"{e.code} {e.name_zh}" for e in book.editions)),
-        "PeakDAU": ("峰值 DAU Peak DAU", 0, "当月最高单日 DAU the month's highest daily active users"),
-        "PeakGroups": ("峰值群组数 Peak groups", 0, "当月最高群组总数 the month's highest number of groups"),
-        "Months": ("购买月数 Months", 1, f"{book.min_months}–{book.max_months} 个月 whole months"),
+        "Edition": ("版本 Edition", default.edition, " / ".join(f"{e.code} {e.name_zh}" for e in book.editions)),
+        "PeakDAU": ("峰值 DAU Peak DAU", default.peak_dau, "当月最高单日 DAU the month's highest daily active users"),
+        "PeakGroups": ("峰值群组数 Peak groups", default.peak_groups,
+                       "当月最高群组总数 the month's highest number of groups"),
+        "Months": ("购买月数 Months", default.months, f"{book.min_months}–{book.max_months} 个月 whole months"),
         "Discount": ("折扣 Discount %", None, "可选，如 10 表示九折 optional: 10 = 10% off the list price"),
     }
     for name, cell in L.INPUT_CELLS.items():
@@ -391,7 +399,7 @@ def write_quote_sheet(ws: Worksheet, book: PriceBook) -> None:
             cell.font, cell.border = style.BODY, style.BOX
             if key in ("unit", "monthly", "amount"):
                 cell.number_format = money
-            if key == "note":
+            if key in ("note", "item_zh", "item_en"):  # a long name wraps, never cut off
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     # -- totals --------------------------------------------------------------------------------
@@ -436,11 +444,26 @@ def write_quote_sheet(ws: Worksheet, book: PriceBook) -> None:
 
     # -- validation, widths, protection, print -----------------------------------------------------
     _validations(ws, book)
-    for i, (_, _, _, width) in enumerate(L.LINE_COLUMNS):
-        ws.column_dimensions[style.col(i + 1)].width = width
+    for i, (key, _, _, width) in enumerate(L.LINE_COLUMNS):
+        ws.column_dimensions[style.col(i + 1)].width = max(width, item_widths(book).get(key, 0))
     ws.column_dimensions.group(L.HELPER_LABEL_COL, style.col(L.ADDON_HELPER_FIRST_COL + len(ADDON_HELPERS)), hidden=True)
     ws.protection.sheet = True
     style.print_setup(ws, title_rows=f"{L.TITLE_ROW}:{L.SUBTITLE_ROW}", landscape=True, area=f"A1:{last}{r}")
+
+
+def item_widths(book: PriceBook) -> dict[str, float]:
+    """Widths of the item columns that fit the book's names on one line (a CJK character is two
+    columns), up to MAX_ITEM_WIDTH: longer names (the call packages) wrap onto a second line."""
+    from ..formatting import display_width
+
+    items = [*book.addons, *book.overage]
+    zh = [a.name_zh for a in items] + [f"{e.name_zh}套餐包" for e in book.editions]
+    en = [a.name_en for a in items] + [f"{e.name_en} package" for e in book.editions]
+    return {key: min(MAX_ITEM_WIDTH, max(map(display_width, names)) * 1.05 + 2)
+            for key, names in (("item_zh", zh), ("item_en", en))}
+
+
+MAX_ITEM_WIDTH = 48  # wider would shrink the landscape page's print
 
 
 def _validations(ws: Worksheet, book: PriceBook) -> None:

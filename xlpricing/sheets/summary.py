@@ -16,7 +16,7 @@ from .template import save_workbook
 
 
 def write_summary(path: Path, book: PriceBook, outcomes: list, force: bool = True) -> Path:
-    money = style.money_format(book)
+    money = style.MONEY_FEN  # a discount brings fen: 550,304.80 must not show as 550,305
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总 Summary"
@@ -45,7 +45,8 @@ def write_summary(path: Path, book: PriceBook, outcomes: list, force: bool = Tru
         sums[cell.coordinate] = sum((Decimal(getattr(o, attr)) for o in good), Decimal(0))
     for col, width in zip("ABCDEFG", (8, 36, 12, 8, 14, 16, 40)):
         ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A5"
+    ws.freeze_panes = "A5"  # the header row stays in view
+    style.print_setup(ws, title_rows="4:4", landscape=True, area=f"A1:G{total_row}")
     if good:
         chart = BarChart()
         chart.type = "bar"
@@ -64,4 +65,8 @@ def write_summary(path: Path, book: PriceBook, outcomes: list, force: bool = Tru
         literal(failed.cell(2 + i, 3), o.reason)
     for col, width in zip("ABC", (8, 36, 100)):
         failed.column_dimensions[col].width = width
+    for row in range(2, 2 + len(bad)):
+        failed.cell(row, 3).alignment = style.WRAP_TOP
+    failed.freeze_panes = "A2"
+    style.print_setup(failed, title_rows="1:1", landscape=True)
     return save_workbook(wb, path, force=force, finish=lambda tmp: add_cached_values(tmp, ws.title, sums))
