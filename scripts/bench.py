@@ -189,6 +189,42 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(res
 """
 
 
+def bench_pyodide(quick: bool) -> None:
+    """xlwings Lite: the main.py of a generated Lite workbook, run in Pyodide under Node (offline)."""
+    import json
+    import shutil
+
+    from xlpricing.lite import main_py
+
+    pyodide_dir = Path(os.environ.get("XLPRICING_PYODIDE_DIR", ROOT / ".node" / "node_modules" / "pyodide"))
+    node = shutil.which("node")
+    if node is None or not (pyodide_dir / "pyodide.mjs").exists():
+        info("Pyodide (xlwings Lite)", f"not measured: needs node and {pyodide_dir} (./scripts/bench installs it)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        (tmp / "main.py").write_text(main_py(BOOK), encoding="utf-8")
+        request = {"calls": [], "bench": True, "scalar_calls": 5_000 if quick else 20_000, "column_rows": 100_000}
+        (tmp / "request.json").write_text(json.dumps(request), encoding="utf-8")
+        firsts = []
+        for _ in range(1 if quick else 3):  # a fresh Pyodide each time: what a rep waits for on opening
+            done = subprocess.run([node, str(ROOT / "tests" / "lite" / "run_in_pyodide.mjs"), str(pyodide_dir),
+                                   str(ROOT / "tests" / "lite" / "harness.py"), str(tmp / "main.py"),
+                                   str(tmp / "request.json")], capture_output=True, text=True, timeout=900)
+            if done.returncode != 0:
+                raise SystemExit(f"Pyodide run failed: {done.stderr[-2000:]}")
+            timings = json.loads(done.stdout)["timings"]
+            firsts.append(timings)
+    best = min(firsts, key=lambda t: t["first_result_ms"])
+    info("Pyodide itself starting (in Lite: the add-in's own start, before main.py)",
+         f"{min(t['pyodide_load_ms'] for t in firsts):,.0f} ms")
+    report("Pyodide: first result after the workbook opens (run main.py + first =IMQUOTE)",
+           best["first_result_ms"], "ms", 400, False)
+    report("Pyodide: scalar =IMQUOTE calls", max(t["scalar_per_s"] for t in firsts), "calls/s", 40_000, True)
+    report("Pyodide: array =IMQUOTE over 100,000 rows (one call)", min(t["column_s"] for t in firsts), "s", 1.0,
+           False, ".3f")
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -213,6 +249,7 @@ def main() -> None:
     bench_array(n, repeat)
     bench_import(repeat)
     bench_workbooks(repeat, (200,) if args.quick else (200, 1000))
+    bench_pyodide(args.quick)
     print("\n| what | measured | target | |\n|---|---|---|---|")
     for what, measured, target, verdict in ROWS:
         print(f"| {what} | {measured} | {target} | {verdict} |")

@@ -146,9 +146,56 @@ def test_macro_template_keeps_xlwings_vba_and_activates_the_udfs():
     assert conf["UDF Modules"] == "xlpricing.udf"
     examples = wb[L.EXAMPLES_SHEET]
     formulas = [c.value for row in examples.iter_rows() for c in row if c.data_type == "f"]
-    assert any(f.startswith("=IMQUOTE(") for f in formulas)
-    assert any(f.startswith("=IMQUOTE_LINES(") for f in formulas)
+    assert any(isinstance(f, str) and f.startswith("=IMQUOTE(") for f in formulas)
     assert "=QuoteTotal" in formulas  # native result next to the Python one
+
+
+def test_macro_template_stores_imquote_lines_so_excel_fills_the_whole_table():
+    # a plain one-cell formula opens in Excel 365 as =@IMQUOTE_LINES(…), first cell only; a legacy
+    # array formula over exactly the table it returns fills in every Excel.
+    # pro + history_90 + moderation, 35,000 DAU, 202,000 groups: header, pro, history_90, moderation,
+    # overage_dau, overage_groups, prepaid, postpaid, total, price_book = 10 rows × 9 columns
+    with zipfile.ZipFile(COMMITTED_XLSM) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    arrays = [re.search(r'<f t="array" ref="([A-Z0-9:]+)">(IMQUOTE_LINES\([^<]*\))</f>', x) for x in sheets]
+    (found,) = [m for m in arrays if m]
+    assert found.group(1).endswith(":I" + str(int(re.match(r"A(\d+)", found.group(1)).group(1)) + 9))
+    assert found.group(2) == 'IMQUOTE_LINES("pro",35000,202000,"history_90, moderation",12)'
+    assert not any("@IMQUOTE" in x for x in sheets)
+
+
+def test_macro_template_has_no_xlwings_sample_leftovers_in_its_sheets():
+    wb = openpyxl.load_workbook(COMMITTED_XLSM, keep_vba=True)
+    # the VBA project's document module Sheet1 belongs to a real sheet, not a phantom
+    assert wb[L.QUOTE_SHEET].sheet_properties.codeName == "Sheet1"
+    texts = [c.value for row in wb[L.XLWINGS_CONF_SHEET].iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any("Rename this sheet" in t for t in texts)
+    assert any("these settings are active" in t for t in texts)
+
+
+@pytest.mark.parametrize("path", [COMMITTED, COMMITTED_XLSM], ids=["xlsx", "xlsm"])
+def test_template_formula_cells_carry_the_default_deals_values(path):
+    # previews that do not calculate show the default deal: pro, no usage, one month = 999
+    ws = openpyxl.load_workbook(path, data_only=True)[L.QUOTE_SHEET]
+    assert ws[L.QUOTE_TOTAL_CELL].value == 999
+    assert ws[L.STATUS_CELL].value == "OK"
+    with zipfile.ZipFile(path) as z:  # every formula of the quote sheet (sheet1) with a stored <v>
+        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    formulas = re.findall(r"<c [^>]*><f>.*?</f>(<v>.*?</v>|<v\s*/>)?</c>", xml, re.S)
+    assert len(formulas) > 200
+    assert all(v.startswith("<v>") for v in formulas)
+
+
+def test_item_columns_fit_the_names_or_wrap(wb):
+    from xlpricing.formatting import display_width
+    ws = wb[L.QUOTE_SHEET]
+    widths = {key: ws.column_dimensions[L.COL[key]].width for key in ("item_zh", "item_en")}
+    # 扩展单个用户可加入群组数上限至 1000 个群/人: 19 CJK characters (38 columns) + " 1000 " and "/" = 43
+    assert widths["item_zh"] >= display_width("扩展单个用户可加入群组数上限至 1000 个群/人") >= 43
+    assert widths["item_en"] >= len("Group member limit raised to 2,000 per group")
+    for row in range(L.LINE_ROWS[0], L.LINE_ROWS[1] + 1):  # longer names (call packages) wrap
+        for key in ("item_zh", "item_en"):
+            assert ws[f"{L.COL[key]}{row}"].alignment.wrap_text
 
 
 def test_template_command(tmp_path, capsys):

@@ -137,6 +137,22 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lite(args: argparse.Namespace) -> int:
+    from .lite import main_py, requirements_txt, write_lite_workbook
+
+    book = _book(args)
+    if args.main_py or args.requirements:  # for pasting into an existing workbook's Lite editor
+        sys.stdout.write(main_py(book) if args.main_py else requirements_txt())
+        return 0
+    try:
+        path = write_lite_workbook(args.output or "xlpricing-lite.xlsx", book, force=args.force)
+    except ValueError as exc:
+        print(f"xlpricing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"wrote {path}  (xlwings Lite: {book.id})")
+    return 0
+
+
 def _deal_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--edition", required=True, help="trial, pro or flagship (also 体验版, 专业版, 旗舰版, ultimate)")
     parser.add_argument("--dau", default="0", help="peak DAU of the month (default 0)")
@@ -303,6 +319,14 @@ def build_parser() -> argparse.ArgumentParser:
                           help="macro-enabled workbook wired for =IMQUOTE() through xlwings")
     template.add_argument("--force", action="store_true", help="overwrite an existing file")
     template.set_defaults(run=cmd_template)
+
+    lite = sub.add_parser("lite", help="write a workbook for xlwings Lite (=IMQUOTE on Mac, the web, no Python)")
+    lite.add_argument("-o", "--output", metavar="PATH", help="the .xlsx to write (default xlpricing-lite.xlsx)")
+    lite.add_argument("--force", action="store_true", help="overwrite an existing file")
+    shown = lite.add_mutually_exclusive_group()
+    shown.add_argument("--main-py", action="store_true", help="print the main.py instead (for Lite's editor)")
+    shown.add_argument("--requirements", action="store_true", help="print the requirements.txt instead")
+    lite.set_defaults(run=cmd_lite)
 
     quote = sub.add_parser("quote", help="write a quote workbook for one deal (a proposal to send)")
     _deal_arguments(quote)

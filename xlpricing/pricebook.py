@@ -130,6 +130,7 @@ class PriceBook:
     _addon_codes: Mapping[str, Addon] = field(repr=False, compare=False)
     # checked edition + add-on plans, filled by the engine (a book never changes, so they stay true)
     _plans: dict = field(default_factory=dict, repr=False, compare=False)
+    toml: str = field(default="", repr=False, compare=False)  # the text it was read from (for xlwings Lite)
 
     def find_edition(self, name: str) -> Edition | None:
         """The edition called ``name`` (code or alias, any case, spaces trimmed), or None."""
@@ -188,7 +189,7 @@ def parse_price_book(text: str, source: str = "<text>") -> PriceBook:
     except tomllib.TOMLDecodeError as exc:
         raise PriceBookError(source, [f"not valid TOML: {exc}"]) from None
     checker = _Checker()
-    book = checker.price_book(data)
+    book = checker.price_book(data, text)
     if checker.problems:
         raise PriceBookError(source, checker.problems)
     assert book is not None
@@ -320,7 +321,7 @@ class _Checker:
             return []
         return value
 
-    def price_book(self, data: dict) -> PriceBook | None:
+    def price_book(self, data: dict, text: str = "") -> PriceBook | None:
         self.table(data, "<top>", {"meta", "notes", "limits", "editions", "overage", "addons", "calls"})
         meta = self.table(data.get("meta", {}), "meta", {
             "id", "name_zh", "name_en", "region", "region_zh", "region_en", "currency",
@@ -418,6 +419,7 @@ class _Checker:
                 {n.casefold(): e for e in editions for n in (e.code, *e.aliases)}
             ),
             _addon_codes=MappingProxyType({a.code: a for a in addons}),
+            toml=text,
         )
 
     def limit(self, data: Any, path: str) -> Limit:

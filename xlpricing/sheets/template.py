@@ -12,6 +12,7 @@ from typing import Callable
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.formula import ArrayFormula
 
 from ..files import atomic_write
 from ..pricebook import PriceBook
@@ -19,7 +20,8 @@ from . import layout as L
 from . import style
 from .comparesheet import write_compare_sheet
 from .pricesheet import write_price_sheet
-from .quotesheet import write_quote_sheet
+from .cached import add_cached_values
+from .quotesheet import cached_values, default_quote, write_quote_sheet
 
 
 def add_template_sheets(wb: Workbook, book: PriceBook, compare: bool = True) -> None:
@@ -59,9 +61,21 @@ def build_macro_template(book: PriceBook) -> Workbook:
         else:
             wb.remove(ws)  # the empty Sheet1
     add_template_sheets(wb, book)
+    # The VBA project keeps a document module Sheet1 (empty): give it the quote sheet, so the
+    # project lists no sheet the workbook does not have.
+    wb[L.QUOTE_SHEET].sheet_properties.codeName = "Sheet1"
     write_examples_sheet(wb.create_sheet(L.EXAMPLES_SHEET, 2), book)
     wb.move_sheet(L.XLWINGS_CONF_SHEET, offset=len(wb.sheetnames))
     return wb
+
+
+XLWINGS_CONF_NOTES = [
+    "xlpricing: these settings are active (the sheet is named xlwings.conf; keys in column A from A1, values "
+    "in column B).",
+    "UDF Modules = xlpricing.udf is the Python module with =IMQUOTE() and its family; Import Functions on the "
+    "xlwings ribbon (or the Functions sheet) wires them in. See the README.",
+    "Interpreter_Win: the python.exe where xlpricing is installed, when it is not the first python on PATH.",
+]
 
 
 def _configure_xlwings(ws) -> None:
@@ -69,8 +83,16 @@ def _configure_xlwings(ws) -> None:
         key, value = row
         if key.value == "UDF Modules":
             value.value = "xlpricing.udf"
-            return
-    raise ValueError("xlwings' quickstart workbook has no 'UDF Modules' key; check the xlwings version")
+            break
+    else:
+        raise ValueError("xlwings' quickstart workbook has no 'UDF Modules' key; check the xlwings version")
+    # xlwings' own instructions ("Rename this sheet…") describe the inactive sample, not this sheet
+    first_note = next((c.row for c in ws["A"] if c.value == "Instructions:"), None)
+    if first_note is not None:
+        for row in range(first_note, ws.max_row + 1):
+            ws.cell(row, 1).value = None
+        for i, text in enumerate(XLWINGS_CONF_NOTES):
+            ws.cell(first_note + i, 1, text)
 
 
 EXAMPLES = [
@@ -86,11 +108,31 @@ EXAMPLES = [
 ]
 
 
-def write_examples_sheet(ws, book: PriceBook) -> None:
-    ws["A1"] = "函数示例 Excel functions (xlwings)"
+SCENARIOS = [
+    # a column of scenarios priced by one =IMQUOTE call: the free-quota boundary and two worked deals
+    ("pro", 9_999, 0, "", 1), ("pro", 10_000, 0, "", 1), ("pro", 10_001, 0, "", 1),
+    ("flagship", 22_000, 0, "", 1), ("pro", 35_000, 202_000, "history_90", 12),
+]
+ADVISOR_EXAMPLE = (50_000, 200_000, "members=3000, history=90, moderation")
+
+
+def write_examples_sheet(ws, book: PriceBook, lite_version: str | None = None) -> None:
+    """The Functions sheet: one layout for classic xlwings (.xlsm) and xlwings Lite, ``lite_version``
+    being the xlpricing version embedded in a Lite workbook."""
+    from ..engine import build_quote
+
+    money = style.money_format(book)
+    if lite_version is None:
+        ws["A1"] = "函数示例 Excel functions (xlwings)"
+        ws["A2"] = ("Needs Python with xlpricing and the xlwings add-in or this workbook's standalone module: "
+                    "see the README. Until the functions are imported, these cells show #NAME?.")
+    else:
+        ws["A1"] = "函数示例 Excel functions (xlwings Lite)"
+        ws["A2"] = ("Runs inside Excel with the free xlwings Lite add-in (Home › Add-ins › search xlwings › Add); "
+                    "no Python needed. The first start needs internet and shows #BUSY! for a few seconds.")
+        ws["A3"] = f"xlpricing {lite_version} · price book {book.id} ({book.name_en}) · regenerate with `xlpricing lite`"
+        ws["A3"].font = style.NOTE
     ws["A1"].font = style.TITLE
-    ws["A2"] = ("Needs Python with xlpricing and the xlwings add-in or this workbook's standalone module: "
-                "see the README. Until the functions are imported, these cells show #NAME?.")
     ws["A2"].font = style.SUBTITLE
     style.header_row(ws, 4, ["示例 Example", "公式 Formula", "结果 Result (Python)", "原生公式 Native formulas"])
     for i, (what, formula) in enumerate(EXAMPLES):
@@ -98,16 +140,57 @@ def write_examples_sheet(ws, book: PriceBook) -> None:
         style.body_row(ws, r, [what, formula])
         ws.cell(r, 2).data_type = "s"  # show the formula's text beside its result
         ws.cell(r, 2).quotePrefix = True
-        ws.cell(r, 3, formula).number_format = style.money_format(book)
+        ws.cell(r, 3, formula).number_format = money
     r = 5 + len(EXAMPLES) - 1
-    ws.cell(r, 4, "=QuoteTotal").number_format = style.money_format(book)
+    ws.cell(r, 4, "=QuoteTotal").number_format = money
     ws.cell(r + 2, 1, "The last row prices the 报价单 Quote sheet twice: with =IMQUOTE in Python and with the "
                       "sheet's native formulas (QuoteTotal). They agree.").font = style.NOTE
     r += 4
-    style.header_row(ws, r, ["IMQUOTE_LINES (spills in Excel 365)"])
-    ws.cell(r + 1, 1, '=IMQUOTE_LINES("pro",35000,202000,"history_90, moderation",12)')
-    for col, width in zip("ABCD", (52, 56, 22, 22)):
+    style.header_row(ws, r, ["IMQUOTE_LINES: one call fills the table below"])
+    r = _range_end(write_lines_example(ws, r + 1, book, "pro", 35000, 202000, ("history_90", "moderation"), 12)) + 2
+
+    # many scenarios: one call for the column (each per-cell call is its own round trip, in Lite too)
+    style.header_row(ws, r, ["版本 Edition", "峰值 DAU Peak DAU", "峰值群组 Peak groups", "增值服务 Add-ons",
+                             "月数 Months", "IMQUOTE: one call", "引擎 Engine at build time"])
+    first, last = r + 1, r + len(SCENARIOS)
+    for i, (edition, dau, groups, addons, months) in enumerate(SCENARIOS):
+        style.body_row(ws, first + i, [edition, dau, groups, addons or None, months,
+                                       None, build_quote(book, edition, dau, groups, addons.split(), months).total],
+                       formats={2: "#,##0", 3: "#,##0", 7: money})
+    ws[f"F{first}"] = ArrayFormula(f"F{first}:F{last}", f"=IMQUOTE(A{first}:A{last},B{first}:B{last},C{first}:C{last},"
+                                                         f"D{first}:D{last},E{first}:E{last})")
+    for row in range(first, last + 1):
+        ws[f"F{row}"].number_format = money
+    ws.cell(last + 1, 1, "One =IMQUOTE over the columns prices every row in one call; a bad row shows its own "
+                         "#IMQUOTE text.").font = style.NOTE
+
+    r = last + 3
+    dau, groups, needs = ADVISOR_EXAMPLE
+    style.header_row(ws, r, ["IMBEST: the cheapest edition and add-ons for the needs", "add-ons"])
+    ws.cell(r + 1, 3, f'needs: {needs}; {dau:,} DAU, {groups:,} groups').font = style.NOTE
+    ws[f"A{r + 1}"] = ArrayFormula(f"A{r + 1}:B{r + 1}", f'=IMBEST({dau},{groups},"{needs}")')
+    for col, width in zip("ABCDEFG", (52, 56, 22, 22, 10, 20, 22)):
         ws.column_dimensions[col].width = width
+    style.print_setup(ws, title_rows="1:2", landscape=True)
+
+
+def _range_end(ref: str) -> int:
+    """The last row of a range such as A16:I25."""
+    return int(ref.rsplit(":", 1)[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+def write_lines_example(ws, row: int, book: PriceBook, edition: str, peak_dau: int, peak_groups: int,
+                        addons: tuple[str, ...], months: int) -> str:
+    """=IMQUOTE_LINES as a legacy array formula over exactly the table it returns: every Excel fills
+    it whole (a plain formula shows as =@IMQUOTE_LINES in Excel 365, first cell only). Returns the range."""
+    from ..engine import build_quote
+    from ..udf import quote_rows
+
+    rows = quote_rows(build_quote(book, edition, peak_dau, peak_groups, addons, months))
+    ref = f"A{row}:{style.col(len(rows[0]))}{row + len(rows) - 1}"
+    text = ", ".join(addons)
+    ws[f"A{row}"] = ArrayFormula(ref, f'=IMQUOTE_LINES("{edition}",{peak_dau},{peak_groups},"{text}",{months})')
+    return ref
 
 
 def save_workbook(wb: Workbook, path: str | Path, force: bool = False,
@@ -130,4 +213,6 @@ def write_template(path: str | Path, book: PriceBook, macro: bool = False, force
     if path.suffix.lower() != wanted:
         raise ValueError(f"{path.name}: a {'macro-enabled ' if macro else ''}template is a {wanted} file")
     wb = build_macro_template(book) if macro else build_template(book)
-    return save_workbook(wb, path, force=force)
+    # previews that do not calculate (mail, phones, Protected View) show the default deal's numbers
+    values = cached_values(book, default_quote(book))
+    return save_workbook(wb, path, force=force, finish=lambda tmp: add_cached_values(tmp, L.QUOTE_SHEET, values))

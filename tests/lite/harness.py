@@ -1,0 +1,66 @@
+"""Inside Pyodide: run a Lite workbook's main.py as Lite would, then answer REQUEST.
+
+xlwings is not available offline in Pyodide, so its decorators are no-ops here (as they are off
+Windows without Lite): what runs is main.py exactly as stored in the workbook, and through it the
+embedded xlpricing modules and price book.
+
+REQUEST (JSON): {"calls": [[function, [args…]], …], "bench": false}
+RESULT (JSON):  {"results": [...], "python": "3.x", "timings": {...}}
+"""
+
+import json
+import sys
+import time
+import types
+
+
+def _passthrough(*args, **kwargs):
+    if len(args) == 1 and callable(args[0]) and not kwargs:
+        return args[0]
+    return lambda f: f
+
+
+xlwings = types.ModuleType("xlwings")
+xlwings.func = _passthrough
+xlwings.arg = lambda *args, **kwargs: (lambda f: f)
+xlwings.ret = lambda *args, **kwargs: (lambda f: f)
+sys.modules["xlwings"] = xlwings
+
+request = json.loads(REQUEST)  # noqa: F821 (set by run_in_pyodide.mjs)
+main = types.ModuleType("main")
+started = time.perf_counter()
+exec(compile(MAIN_PY, "main.py", "exec"), main.__dict__)  # noqa: F821
+first = main.IMQUOTE("pro", 35000.0, 202000.0, "history_90", 12.0)
+first_result_ms = (time.perf_counter() - started) * 1000
+
+results = []
+for name, args in request["calls"]:
+    try:
+        results.append(getattr(main, name)(*args))
+    except BaseException as exc:  # a function that raises fails the test that reads this
+        results.append({"raised": f"{type(exc).__name__}: {exc}"})
+
+timings = {"pyodide_load_ms": PYODIDE_LOAD_MS, "first_result_ms": first_result_ms,  # noqa: F821
+           "first_result": first}
+if request.get("bench"):
+    n = request.get("scalar_calls", 20000)
+    best = None
+    for _ in range(3):
+        t = time.perf_counter()
+        for i in range(n):
+            main.IMQUOTE("pro", float(i), 202000.0, "history_90", 12.0)
+        best = min(best or 1e9, time.perf_counter() - t)
+    timings["scalar_per_s"] = n / best
+    rows = request.get("column_rows", 100000)
+    editions = [["pro"] if i % 3 else ["flagship"] for i in range(rows)]
+    dau = [[float(i * 7 % 400000)] for i in range(rows)]
+    groups = [[float(i * 13 % 3000000)] for i in range(rows)]
+    best = None
+    for _ in range(3):
+        t = time.perf_counter()
+        column = main.IMQUOTE(editions, dau, groups, None, 12.0)
+        best = min(best or 1e9, time.perf_counter() - t)
+    timings["column_s"] = best
+    timings["column_rows"] = len(column)
+
+RESULT = json.dumps({"results": results, "python": sys.version.split()[0], "timings": timings})

@@ -1,0 +1,227 @@
+"""xlwings Lite: =IMQUOTE() on Mac, Excel for the web and PCs without Python.
+
+Lite runs Python inside Excel (Pyodide) and keeps the code in the workbook: ``main.py`` and
+``requirements.txt``, stored as properties of the workbook's Office add-in part. xlpricing is not
+on PyPI, so the main.py written here carries the package's own modules (the engine and
+``xlpricing.udf``, not a copy of their logic) and the price book as text. When Lite runs it, it
+writes them into Pyodide's in-memory file system and imports ``xlpricing.udf``, whose decorated
+functions Lite then registers. Nothing is downloaded and nothing from a cell is executed.
+
+``main_py()`` and ``requirements_txt()`` are made from the installed package each time, so the
+printed text (``xlpricing lite --main-py``) and the embedded one cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import re
+import uuid
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from .pricebook import PriceBook
+
+PACKAGE_DIR = Path(__file__).parent
+# The modules xlpricing.udf needs, below the adapters: standard library only, so Pyodide runs them.
+LITE_MODULES = ("__init__.py", "errors.py", "formatting.py", "charges.py", "pricebook.py", "engine.py",
+                "inputs.py", "advisor.py", "udf.py")
+FUNCTIONS = ("IMQUOTE", "IMQUOTE_LINES", "IMPRICE", "IMOVERAGE", "IMBEST", "IMBEST_TABLE", "IMFORECAST",
+             "IMBREAKEVEN")
+
+# What the Lite add-in marks "# required" in the requirements.txt it writes (seen in workbooks
+# saved by add-in 1.0.0.0-11 to -18); xlwings pinned to the version this package installs.
+ADDIN_REQUIREMENTS = ("python-dotenv==1.1.0", "pyodide-http", "black")
+
+# The Office add-in: xlwings Lite in Microsoft's store (AppSource id WA200008175).
+ADDIN_ID = "WA200008175"
+NS_WE = "http://schemas.microsoft.com/office/webextensions/webextension/2010/11"
+NS_WETP = "http://schemas.microsoft.com/office/webextensions/taskpanes/2010/11"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+REL_TASKPANES = "http://schemas.microsoft.com/office/2011/relationships/webextensiontaskpanes"
+REL_WEBEXTENSION = "http://schemas.microsoft.com/office/2011/relationships/webextension"
+CT_TASKPANES = "application/vnd.ms-office.webextensiontaskpanes+xml"
+CT_WEBEXTENSION = "application/vnd.ms-office.webextension+xml"
+TASKPANES_PART = "xl/webextensions/taskpanes.xml"
+WEBEXTENSION_PART = "xl/webextensions/webextension1.xml"
+TASKPANES_RELS_PART = "xl/webextensions/_rels/taskpanes.xml.rels"
+CUSTOM_FUNCTIONS_EXT = "{D87F86FE-615C-45B5-9D79-34F1136793EB}"
+
+
+def package_version() -> str:
+    try:
+        return importlib.metadata.version("xlpricing")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return "0+source"
+
+
+def xlwings_version() -> str:
+    return importlib.metadata.version("xlwings")
+
+
+def requirements_txt() -> str:
+    lines = [f"xlwings=={xlwings_version()}", *ADDIN_REQUIREMENTS]
+    return "".join(f"{line}  # required\n" for line in lines)
+
+
+def _literal(text: str) -> str:
+    """A text as a parenthesised Python literal, one source line per line, so the file stays readable."""
+    lines = text.splitlines(keepends=True) or [""]
+    return "(\n" + "".join(f"    {line!r}\n" for line in lines) + ")"
+
+
+def main_py(book: PriceBook) -> str:
+    """The main.py of a Lite workbook priced with ``book``."""
+    files = {f"xlpricing/{name}": (PACKAGE_DIR / name).read_text(encoding="utf-8") for name in LITE_MODULES}
+    files[f"xlpricing/pricebooks/{book.id}.toml"] = book.toml
+    digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode("utf-8")).hexdigest()[:12]
+    version = package_version()
+    head = f'''"""xlpricing for xlwings Lite: =IMQUOTE() and its family, priced inside Excel.
+
+xlpricing {version} · price book {book.id} ({book.name_en})
+Regenerate with `xlpricing lite`, do not edit: this file is made from the installed package.
+
+What it runs: the xlpricing modules and the price book below are written as text files into
+Pyodide's own in-memory file system and imported. Nothing is downloaded; nothing from a cell is
+executed. Functions: {", ".join(FUNCTIONS)}.
+"""
+
+import sys as _sys
+from pathlib import Path as _Path
+
+XLPRICING_VERSION = {version!r}
+PRICE_BOOK = {book.id!r}
+_BUILD = {digest!r}
+_FILES: dict[str, str] = {{}}  # filled at the end of this file
+
+
+def _install() -> None:
+    root = _Path("/tmp") / f"xlpricing-lite-{{_BUILD}}"
+    for name, text in _FILES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for name in [m for m in _sys.modules if m == "xlpricing" or m.startswith("xlpricing.")]:
+        del _sys.modules[name]  # Lite re-runs main.py after an edit: import this build, not a previous one
+    if str(root) not in _sys.path:
+        _sys.path.insert(0, str(root))
+
+
+def _load():
+    _install()
+    import xlpricing.pricebook
+
+    xlpricing.pricebook.DEFAULT_PRICE_BOOK = PRICE_BOOK  # the book this workbook was built with
+    import xlpricing.udf
+
+    return xlpricing.udf
+
+'''
+    body = "".join(f"\n_FILES[{name!r}] = {_literal(text)}\n" for name, text in files.items())
+    tail = ("\n_udf = _load()\n"
+            + "".join(f"{name} = _udf.{name}\n" for name in FUNCTIONS))
+    return head + body + tail
+
+
+# ------------------------------------------------------------------------------ the workbook parts
+
+
+def _property(name: str, value: str) -> str:
+    # Lite stores each value JSON-encoded (quotes around it, newlines as \n), then XML-escaped
+    return f'<we:property name="{escape(name)}" value="{escape(json.dumps(value, ensure_ascii=False), {chr(34): "&quot;"})}"/>'
+
+
+def webextension_xml(main: str, requirements: str, key: str) -> str:
+    guid = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"xlpricing-lite:{key}")).upper() + "}"
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<we:webextension xmlns:we="{NS_WE}" id="{guid}">'
+            f'<we:reference id="{ADDIN_ID.lower()}" version="1.0.0.0" store="en-US" storeType="OMEX"/>'
+            f'<we:alternateReferences><we:reference id="{ADDIN_ID}" version="1.0.0.0" store="{ADDIN_ID}" '
+            'storeType="OMEX"/></we:alternateReferences>'
+            f'<we:properties>{_property("main.py", main)}{_property("requirements.txt", requirements)}</we:properties>'
+            f'<we:bindings/><we:snapshot xmlns:r="{NS_R}"/>'
+            '<we:extLst><a:ext xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+            f'uri="{CUSTOM_FUNCTIONS_EXT}"><we:containsCustomFunctions/></a:ext></we:extLst>'
+            '</we:webextension>')
+
+
+TASKPANES_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                 f'<wetp:taskpanes xmlns:wetp="{NS_WETP}"><wetp:taskpane dockstate="right" visibility="1" '
+                 f'width="350" row="4"><wetp:webextensionref xmlns:r="{NS_R}" r:id="rId1"/></wetp:taskpane>'
+                 '</wetp:taskpanes>')
+TASKPANES_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                  f'<Relationships xmlns="{NS_PKG_REL}"><Relationship Id="rId1" Type="{REL_WEBEXTENSION}" '
+                  'Target="webextension1.xml"/></Relationships>')
+
+
+def add_lite_parts(path: Path, main: str, requirements: str, key: str) -> None:
+    """Rewrite a saved .xlsx (a temp file) with Lite's parts: openpyxl drops them when it saves."""
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info.filename)) for info in src.infolist()]
+    extra = {
+        TASKPANES_PART: TASKPANES_XML,
+        TASKPANES_RELS_PART: TASKPANES_RELS,
+        WEBEXTENSION_PART: webextension_xml(main, requirements, key),
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in entries:
+            if info.filename == "[Content_Types].xml":
+                data = _with_overrides(data.decode("utf-8")).encode("utf-8")
+            elif info.filename == "_rels/.rels":
+                data = _with_taskpanes_rel(data.decode("utf-8")).encode("utf-8")
+            out.writestr(info, data)
+        for name, text in extra.items():
+            out.writestr(name, text.encode("utf-8"))
+
+
+def _with_overrides(xml: str) -> str:
+    overrides = (f'<Override PartName="/{TASKPANES_PART}" ContentType="{CT_TASKPANES}"/>'
+                 f'<Override PartName="/{WEBEXTENSION_PART}" ContentType="{CT_WEBEXTENSION}"/>')
+    return xml.replace("</Types>", overrides + "</Types>", 1)
+
+
+def _with_taskpanes_rel(xml: str) -> str:
+    taken = set(re.findall(r'Id="([^"]+)"', xml))
+    rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
+    rel = f'<Relationship Id="{rid}" Type="{REL_TASKPANES}" Target="{TASKPANES_PART}"/>'
+    return xml.replace("</Relationships>", rel + "</Relationships>", 1)
+
+
+def read_lite_parts(path: str | Path) -> dict[str, str]:
+    """main.py and requirements.txt as stored in a workbook (the inverse of what Lite stores)."""
+    from xml.etree import ElementTree
+
+    with zipfile.ZipFile(path) as z:
+        root = ElementTree.fromstring(z.read(WEBEXTENSION_PART))
+    return {p.get("name"): json.loads(p.get("value")) for p in root.iter(f"{{{NS_WE}}}property")}
+
+
+# ------------------------------------------------------------------------------ the workbook
+
+
+def write_lite_workbook(path: str | Path, book: PriceBook, force: bool = False) -> Path:
+    """The template's sheets, a 函数示例 Functions sheet of live examples, and main.py inside."""
+    from .sheets import layout as L
+    from .sheets.cached import add_cached_values
+    from .sheets.quotesheet import cached_values, default_quote
+    from .sheets.template import build_template, save_workbook, write_examples_sheet
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ValueError(f"{path.name}: an xlwings Lite workbook is an .xlsx file")
+    main, requirements = main_py(book), requirements_txt()
+    wb = build_template(book)
+    write_examples_sheet(wb.create_sheet(L.EXAMPLES_SHEET, 0), book, lite_version=package_version())
+    wb.active = 0
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws.title == L.EXAMPLES_SHEET
+    values = cached_values(book, default_quote(book))
+
+    def finish(tmp: Path) -> None:
+        add_cached_values(tmp, L.QUOTE_SHEET, values)
+        add_lite_parts(tmp, main, requirements, key=f"{book.id}:{package_version()}")
+
+    return save_workbook(wb, path, force=force, finish=finish)
