@@ -85,6 +85,15 @@ def lite_shaped_calls() -> list[tuple[str, list]]:
         ("IMBREAKEVEN", ["pro", None, "flagship", None, 0.0]),
         ("IMBREAKEVEN", ["pro", "history_90", "flagship", [["history_90"]], 150000.0]),
     ]
+    # the books embedded in main.py: a date (text, or a date cell's serial as Lite sends it) or an id
+    calls += [
+        ("IMQUOTE", ["pro", 35000.0, 0.0, None, 12.0, "2024-06-01"]),
+        ("IMQUOTE", ["pro", 35000.0, 0.0, None, 12.0, 45444.0]),
+        ("IMQUOTE", ["pro", 22000.0, 202000.0, None, 1.0, "tencent-im-overseas"]),
+        ("IMQUOTE", ["pro", 0.0, 0.0, "call_advanced", 1.0, "2023-03-07"]),
+        ("IMPRICE", ["pro", None, "2023-12-31"]),
+        ("IMQUOTE", ["pro", 0.0, 0.0, None, 1.0, "no-such-book"]),
+    ]
     # what a rep's sheet also holds: error texts, garbled and huge numbers, ragged lists, bools
     calls += [
         ("IMQUOTE", ["pro", "#N/A", 202000.0, "history_90", 12.0]),
@@ -229,6 +238,9 @@ def test_main_py_from_the_workbook_prices_like_cpython_in_pyodide(workbook, tmp_
     assert column[:4] == [[(999 + 1000) * 12], [999 * 12], [(999 + 1000 + 1000) * 12], [(2999 + 2000) * 12]]
     assert column[4][0].startswith("#IMQUOTE: unknown edition 'gold'")
     assert column[5][0] == "#IMQUOTE: addons is the error #N/A: fix the cell it comes from"
+    # a date picks the 2024 book inside Pyodide too: (1,499 + 3 × 1,000) × 12 = 53,988
+    dated = [got for (name, args), got in zip(calls, answer["results"]) if len(args) == 6 and args[5] == "2024-06-01"]
+    assert dated == [53_988]
 
 
 @needs_pyodide

@@ -75,7 +75,7 @@ def test_addons_match_the_seed(book):
 
 def test_book_records_region_currency_source_and_notes(book):
     assert book.currency == "CNY"
-    assert book.region == "china" and book.region_zh == "中国数据中心"
+    assert book.region == "cn" and book.region_zh == "中国数据中心"
     assert book.source_url.startswith("https://cloud.tencent.com/document/product/269/")
     notes = {n.code for n in book.notes}
     assert {"one_package_per_app", "no_return_to_trial", "prepaid", "postpaid", "overseas"} <= notes
@@ -154,13 +154,15 @@ def test_not_toml_is_reported():
 
 
 def test_unknown_shipped_name_lists_what_exists():
-    with pytest.raises(PriceBookError, match="no price book called 'nope' .shipped: tencent-im-cn-seed"):
+    with pytest.raises(PriceBookError, match="no price book called 'nope' .shipped: tencent-im-cn-2023-03, "
+                                             "tencent-im-cn-2024, tencent-im-cn-seed, tencent-im-overseas"):
         get_price_book("nope")
 
 
 def test_a_second_price_book_is_a_new_file_and_the_quote_names_it(tmp_path):
     # A dated book with the 2024 domestic pro price (facts: 1499 CNY/month from 2024-01-01).
-    text = GOOD.replace('id = "tencent-im-cn-seed"', 'id = "tencent-im-cn-2024"\neffective_from = 2024-01-01')
+    text = GOOD.replace('id = "tencent-im-cn-seed"', 'id = "tencent-im-cn-2024"').replace(
+        "effective_to = 2023-03-06", "effective_from = 2024-01-01")
     text = text.replace("monthly_price = 999", "monthly_price = 1499")
     path = tmp_path / "tencent-im-cn-2024.toml"
     path.write_text(text, encoding="utf-8")

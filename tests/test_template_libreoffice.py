@@ -106,3 +106,33 @@ def test_a_wildcard_typed_on_the_compare_sheet_is_unknown_not_another_add_on(tmp
     got = openpyxl.load_workbook(out, data_only=True)[L.COMPARE_SHEET]
     price = lambda ref: got.cell(got[ref].row, got[ref].column + 1).value  # noqa: E731
     assert (price(cells[0]), price(cells[1]), price(cells[2])) == ("unknown", "unknown", 1000)  # history_90 on pro
+
+
+BOOK_DEALS = [
+    # book, (edition, dau, groups, add-ons, months), total worked by hand (None: refused on the sheet)
+    ("tencent-im-cn-seed", ("pro", 35_000, 202_000, ("history_90",), 12), 83_988),   # (999+1000+3000+2000) × 12
+    ("tencent-im-cn-2023-03", ("pro", 35_000, 202_000, ("call_group_1400k",), 1), 10_999),  # 999+5000+3000+2000
+    ("tencent-im-cn-2024", ("flagship", 22_000, 0, ("call_1v1",), 1), 5_499),         # 2999 + 500 + 2 × 1000
+    ("tencent-im-cn-2024", ("pro", 35_000, 0, (), 12), 53_988),                       # (1499 + 3 × 1000) × 12
+    ("tencent-im-overseas", ("pro", 22_000, 202_000, (), 1), 14_999),                 # 2999 + 2×3000 + 2×3000
+    ("tencent-im-cn-2024", ("pro", 0, 0, ("call_advanced",), 1), None),               # withdrawn 2023-03-07
+    ("tencent-im-overseas", ("pro", 0, 0, ("history_90",), 1), None),                 # no overseas add-ons
+]
+
+
+def test_every_books_template_prices_by_its_own_native_formulas(tmp_path):
+    files = []
+    for i, (book_id, deal, _) in enumerate(BOOK_DEALS):
+        wb = build_template(get_price_book(book_id))
+        fill_inputs(wb[L.QUOTE_SHEET], *deal)
+        files.append(tmp_path / f"b{i}.xlsx")
+        wb.save(files[-1])
+    outputs = convert(files, "xlsx", tmp_path / "out")
+    for (book_id, deal, expected), path in zip(BOOK_DEALS, outputs):
+        wb = openpyxl.load_workbook(path, data_only=True)
+        got, status = total_and_status(wb)
+        if expected is None:
+            assert got in (None, "") and status not in (None, "OK"), (book_id, deal, status)
+        else:
+            assert (got, status) == (expected, "OK"), (book_id, deal)
+            assert error_cells(wb) == [], book_id

@@ -58,10 +58,12 @@ def test_every_argument_receives_error_cells_as_text(xl, name):
 
 def test_imquote_signature(xl):
     info = xl[2].IMQUOTE.__xlfunc__
-    assert [a["name"] for a in info["args"]] == ["edition", "peak_dau", "peak_groups", "addons", "months"]
-    assert [a.get("optional", "required") for a in info["args"]] == ["required", 0, 0, None, 1]
+    assert [a["name"] for a in info["args"]] == ["edition", "peak_dau", "peak_groups", "addons", "months",
+                                                 "price_book"]
+    assert [a.get("optional", "required") for a in info["args"]] == ["required", 0, 0, None, 1, None]
     # ranges keep their shape so a column of scenarios comes back as a column
-    assert all(a["options"] == {"ndim": 2, "err_to_str": True} for a in info["args"])
+    assert all(a["options"] == {"ndim": 2, "err_to_str": True} for a in info["args"][:5])
+    assert info["args"][5]["options"] == {"err_to_str": True}  # one cell: an id or a date
     # never xlwings' numbers=int: it rounds half to even (2.5 → 2)
     assert all("numbers" not in a["options"] for a in info["args"])
 
@@ -155,3 +157,12 @@ def test_lines_spill_as_a_rectangle(xl):
     rows = excel(xl, "IMQUOTE_LINES", "pro", 22000.0, MISSING, "moderation", 3.0)
     assert len({len(r) for r in rows}) == 1
     assert next(r for r in rows if r[0] == "total")[7] == (999 + 1000 + 2000) * 3
+
+
+def test_needs_as_one_text_cell_reach_the_advisor_as_text(xl):
+    # ndim=2 hands the one cell over as [["members=3000, …"]]; it was read as a name/value range
+    # flagship 2,999 + members_6000 500 + history_90 500 + moderation 1,000 = 4,999 a month (no usage)
+    assert excel(xl, "IMBEST", MISSING, MISSING, "members=3000, history=90, moderation", MISSING) == [
+        ["flagship", "members_6000, history_90, moderation"]]
+    table = excel(xl, "IMBEST_TABLE", MISSING, MISSING, "members=3000, history=90, moderation", MISSING)
+    assert table[1] == [1, "flagship", "members_6000, history_90, moderation", 4_999]

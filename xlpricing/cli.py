@@ -16,13 +16,23 @@ from . import formatting, inputs
 from .engine import Quote, build_quote
 from .errors import PriceBookError, QuoteError
 from .files import describe_os_error
-from .pricebook import DEFAULT_PRICE_BOOK, PriceBook, available_price_books, get_price_book
+from .pricebook import (DEFAULT_PRICE_BOOK, PRICE_BOOK_ENV, REGIONS, PriceBook, available_price_books,
+                        choose_price_book, get_price_book, parse_day, shipped_books, superseded)
 
 EXIT_USAGE = 2
 
 
 def _book(args: argparse.Namespace) -> PriceBook:
-    return get_price_book(args.price_book)
+    book = choose_price_book(args.price_book, args.as_of, args.region)
+    args.chosen_book = book  # main() says so after the command when its prices are superseded
+    return book
+
+
+def _day(text: str) -> dt.date:
+    day = parse_day(text)
+    if day is None:
+        raise argparse.ArgumentTypeError(f"a date such as 2024-06-01 is expected, got {text!r}")
+    return day
 
 
 def render_quote(q: Quote, book: PriceBook) -> str:
@@ -86,7 +96,7 @@ def render_catalog(book: PriceBook) -> str:
     out = [
         f"{book.name_zh}",
         f"{book.name_en}",
-        f"id {book.id} · {book.region_en} · {book.currency} · source {book.source_url}",
+        f"id {book.id} · {book.region_en} · {book.currency} · {book.period} · source {book.source_url}",
         f"prepaid items are bought for {book.min_months} to {book.max_months} whole months",
         "",
         "Editions 套餐包 (per month)",
@@ -112,15 +122,49 @@ def render_catalog(book: PriceBook) -> str:
     for a in book.addons:
         cells = [m(a.prices[e]) if e in a.prices else ("included" if e in a.included_in else "-") for e in codes]
         extra = f"{formatting.count(a.included_minutes)} min/month" if a.included_minutes else ""
+        if a.withdrawn:
+            extra = f"withdrawn {a.withdrawn.on} (was {', '.join(f'{e} {m(p)}' for e, p in a.list_prices.items())})"
         rows.append([a.code, a.name_zh, a.billing, *cells, extra])
-    out.append(formatting.table(["code", "name", "billing", *codes, "includes"], rows, right={3, 4, 5}))
+    out.append(formatting.table(["code", "name", "billing", *codes, "includes"], rows, right={3, 4, 5})
+               if rows else f"  none: {book.addons_unavailable}")
     out += ["", "Notes 说明"]
     out += [f"- {n.zh}\n  {n.en}" for n in book.notes]
+    out += ["", "Sources 来源"] + [f"- {x.doc}  {x.url}\n  {x.what}" for x in book.sources]
     return "\n".join(out)
 
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     print(render_catalog(_book(args)))
+    return 0
+
+
+def cmd_books(args: argparse.Namespace) -> int:
+    today = dt.date.today()
+    default = choose_price_book()
+    rows = [[b.id + (" (default)" if b.id == default.id else ""), b.region, b.period,
+             "yes" if b.in_force(today) else "no", b.source_url]
+            for b in sorted(shipped_books(), key=lambda b: (b.region, b.effective_from or dt.date.min))]
+    print(formatting.table(["book", "region", "period", f"in force {today}", "source"], rows))
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .bookdiff import book_differences
+
+    a, b = get_price_book(args.book_a), get_price_book(args.book_b)
+    changes = book_differences(a, b)
+    header = ["section", "item", "what", a.id, b.id]
+    rows = [[c.section, c.item, c.what, c.before, c.after] for c in changes]
+    if args.format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return 0
+    print(f"{a.id} ({a.period}) → {b.id} ({b.period}): {len(changes)} difference(s)")
+    if rows:
+        print(formatting.table(header, rows))
     return 0
 
 
@@ -221,7 +265,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, exit_on_signal)  # killed: stop cleanly, no half-written files
     try:
-        result = run_batch(Path(args.csv), Path(args.output), price_book=args.price_book, force=args.force,
+        book = _book(args)  # worker processes load it by id, or by file for a book of one's own
+        result = run_batch(Path(args.csv), Path(args.output), price_book=args.price_book or book.id, force=args.force,
                            progress=progress_bar())
     except BatchError as exc:
         print(f"xlpricing: error: {printable(str(exc))}", file=sys.stderr)
@@ -292,16 +337,30 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     return 0
 
 
+def _book_options(parser: argparse.ArgumentParser, default) -> None:
+    parser.add_argument(
+        "--price-book", default=default, metavar="ID|FILE",
+        help=f"a shipped price book ({', '.join(available_price_books())}) or a .toml file; it wins over "
+             f"--as-of/--region. Default {DEFAULT_PRICE_BOOK}, or ${PRICE_BOOK_ENV} (an id, a file or a date)",
+    )
+    parser.add_argument("--as-of", type=_day, default=default, metavar="DATE",
+                        help="the prices in force on this date, YYYY-MM-DD (with --region, default cn)")
+    parser.add_argument("--region", choices=REGIONS, default=default,
+                        help="cn or overseas: the book of that region in force on --as-of (default today)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlpricing",
         description="Exact quotes for Tencent Cloud IM (China data center).",
     )
-    parser.add_argument(
-        "--price-book", default=None, metavar="ID|FILE",
-        help=f"a shipped price book ({', '.join(available_price_books())}) or a .toml file; default {DEFAULT_PRICE_BOOK}",
-    )
+    _book_options(parser, None)
     sub = parser.add_subparsers(dest="command", required=True)
+    # the same options after the command (xlpricing quote --as-of 2024-06-01 …): they override
+    common = argparse.ArgumentParser(add_help=False)
+    _book_options(common, argparse.SUPPRESS)
+    _add = sub.add_parser
+    sub.add_parser = lambda *a, **k: _add(*a, parents=[common], **k)  # noqa: E731
 
     price = sub.add_parser("price", help="price one deal and print the quote")
     _deal_arguments(price)
@@ -312,6 +371,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     catalog = sub.add_parser("catalog", help="print the price book (and check it)")
     catalog.set_defaults(run=cmd_catalog)
+
+    books = sub.add_parser("books", help="list the shipped price books: region, period, in force today")
+    books.set_defaults(run=cmd_books)
+
+    diff = sub.add_parser("diff", help="every difference between two price books")
+    diff.add_argument("book_a", metavar="A", help="a book id or .toml file (the earlier)")
+    diff.add_argument("book_b", metavar="B", help="a book id or .toml file (the later)")
+    diff.add_argument("--format", choices=("text", "csv"), default="text")
+    diff.set_defaults(run=cmd_diff)
 
     template = sub.add_parser("template", help="write the template workbook (.xlsx, or .xlsm with --xlsm)")
     template.add_argument("-o", "--output", metavar="PATH", help="where to write (default xlpricing-template.xlsx)")
@@ -382,7 +450,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        code = args.run(args)
+        note = superseded(args.chosen_book) if code == 0 and getattr(args, "chosen_book", None) else ""
+        if note:  # so nobody sends an old price by accident
+            print(f"xlpricing: note: {note}", file=sys.stderr)
+        return code
     except QuoteError as exc:
         for problem in exc.problems:
             print(f"xlpricing: error: {problem.message}", file=sys.stderr)

@@ -135,6 +135,8 @@ def join_or(names: Iterable[str]) -> str:
 
 def addon_refusal(book: PriceBook, addon: Addon, edition: Edition) -> str | None:
     """Why ``edition`` cannot buy ``addon``, or None when it can."""
+    if addon.withdrawn is not None:
+        return withdrawn_message(addon)
     if edition.code in addon.included_in:
         return f"{edition.code} already includes {addon.short_en} ({addon.code}), leave it out"
     if edition.code in addon.prices:
@@ -145,6 +147,11 @@ def addon_refusal(book: PriceBook, addon: Addon, edition: Edition) -> str | None
     if len(buyable) <= 2:  # say it when the edition's menu is that short (trial)
         message += f" ({edition.code} can buy only {join_or(buyable) if buyable else 'no add-ons'})"
     return message
+
+
+def withdrawn_message(addon: Addon) -> str:
+    w = addon.withdrawn
+    return f"{addon.code} was withdrawn from sale on {w.on}: {w.en}"
 
 
 def resolve_addons(book: PriceBook, edition: Edition | None, codes: Iterable[str]) -> tuple[Addon, ...]:
@@ -159,6 +166,9 @@ def resolve_addons(book: PriceBook, edition: Edition | None, codes: Iterable[str
             problems.append(Problem("addons", f"add-on codes are text, got {code!r}"))
             continue
         addon = book.find_addon(code)
+        if addon is None and book.addons_unavailable:
+            problems.append(Problem("addons", f"{code.strip()}: {book.addons_unavailable} ({book.id})"))
+            continue
         if addon is None:
             problems.append(_unknown("addons", "add-on", code, book.addon_codes))
             continue
@@ -556,7 +566,12 @@ def list_price(book: PriceBook, code: str, edition: str | None = None) -> ListPr
     addon = book.find_addon(code)
     if addon is None:
         every = book.edition_codes + tuple(o.code for o in book.overage) + book.addon_codes
-        raise QuoteError(_unknown("code", "code", code, every))
+        problem = _unknown("code", "code", code, every)
+        if book.addons_unavailable:
+            problem = Problem("code", f"{problem.message}; add-ons: {book.addons_unavailable}")
+        raise QuoteError(problem)
+    if addon.withdrawn is not None:
+        raise QuoteError.of("code", withdrawn_message(addon))
     if on is None:
         prices = set(addon.prices.values())
         if len(prices) == 1:

@@ -209,6 +209,9 @@ def needs_from(value: Any, peak_dau: Any = 0, peak_groups: Any = 0):
     from .advisor import Needs
 
     pairs: list[tuple[str, Any]] = []
+    while isinstance(value, (list, tuple)) and len(value) == 1 and (
+            not isinstance(value[0], (list, tuple)) or len(value[0]) == 1):
+        value = value[0]  # one cell (Excel hands it over as [[text]]): the text form
     if value is None or (isinstance(value, str) and not value.strip()):
         pass
     elif isinstance(value, str):

@@ -22,7 +22,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .pricebook import PriceBook
+from .pricebook import PriceBook, shipped_books
 
 PACKAGE_DIR = Path(__file__).parent
 # The modules xlpricing.udf needs, below the adapters: standard library only, so Pyodide runs them.
@@ -76,6 +76,10 @@ def _literal(text: str) -> str:
 def main_py(book: PriceBook) -> str:
     """The main.py of a Lite workbook priced with ``book``."""
     files = {f"xlpricing/{name}": (PACKAGE_DIR / name).read_text(encoding="utf-8") for name in LITE_MODULES}
+    # every shipped book, so =IMQUOTE(…, "2024-06-01") finds the prices of that day; the chosen one
+    # (perhaps a file of one's own) is the default
+    for shipped in shipped_books():
+        files[f"xlpricing/pricebooks/{shipped.id}.toml"] = shipped.toml
     files[f"xlpricing/pricebooks/{book.id}.toml"] = book.toml
     digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode("utf-8")).hexdigest()[:12]
     version = package_version()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -21,6 +22,7 @@ from .errors import PriceBookError
 PRICEBOOK_DIR = Path(__file__).with_name("pricebooks")
 DEFAULT_PRICE_BOOK = "tencent-im-cn-seed"
 BILLING_MODES = ("prepaid", "postpaid")
+REGIONS = ("cn", "overseas")
 METRICS = ("peak_dau", "peak_groups")
 
 
@@ -92,6 +94,24 @@ class Overage:
 
 
 @dataclass(frozen=True, slots=True)
+class Withdrawal:
+    """An item taken off sale on a date: still in the book (for the record and ``diff``), never quoted."""
+
+    on: dt.date
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A document a book's figures come from."""
+
+    doc: str  # Tencent's document id, e.g. 269/11673
+    url: str
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
 class Addon:
     code: str
     family: str
@@ -104,6 +124,8 @@ class Addon:
     included_in: tuple[str, ...]  # editions that already have it
     included_minutes: int | None = None
     raises: Mapping[str, int | None] = field(default_factory=lambda: MappingProxyType({}))  # capability -> ceiling
+    withdrawn: Withdrawal | None = None  # then ``prices`` is empty: no edition can buy it
+    list_prices: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))  # as in the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +138,9 @@ class PriceBook:
     region_en: str
     currency: str
     source_url: str
-    source_file: str
-    effective_from: dt.date | None
+    sources: tuple[Source, ...]
+    effective_from: dt.date | None  # None: in force since before anything we know of
+    effective_to: dt.date | None  # None: still in force
     min_months: int
     max_months: int
     notes: tuple[Note, ...]
@@ -131,6 +154,22 @@ class PriceBook:
     # checked edition + add-on plans, filled by the engine (a book never changes, so they stay true)
     _plans: dict = field(default_factory=dict, repr=False, compare=False)
     toml: str = field(default="", repr=False, compare=False)  # the text it was read from (for xlwings Lite)
+    # a book that sells no add-ons says why, and every add-on asked for is refused with it
+    addons_unavailable: str = ""
+
+    def in_force(self, day: dt.date) -> bool:
+        return ((self.effective_from is None or self.effective_from <= day)
+                and (self.effective_to is None or day <= self.effective_to))
+
+    @property
+    def period(self) -> str:
+        """'2023-03-07 – 2023-12-31', 'from 2024-01-01', 'until 2023-03-06' or 'no dates'."""
+        start, end = self.effective_from, self.effective_to
+        if start and end:
+            return f"{start} – {end}"
+        if start:
+            return f"from {start}"
+        return f"until {end}" if end else "no dates"
 
     def find_edition(self, name: str) -> Edition | None:
         """The edition called ``name`` (code or alias, any case, spaces trimmed), or None."""
@@ -170,6 +209,83 @@ def get_price_book(name: str | None = None) -> PriceBook:
             known = ", ".join(available_price_books())
             raise PriceBookError(name, [f"no price book called {name!r} (shipped: {known})"])
     return load_price_book(path)
+
+
+# ---------------------------------------------------------------------------------- choosing a book by date
+
+PRICE_BOOK_ENV = "XLPRICING_PRICE_BOOK"  # a team's default: a book id, a .toml file or a date
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_books() -> tuple[PriceBook, ...]:
+    """Every shipped book, checked as a whole: books of one region must not overlap in time."""
+    books = tuple(get_price_book(name) for name in available_price_books())
+    problems = overlapping_periods(books)
+    if problems:
+        raise PriceBookError(str(PRICEBOOK_DIR), problems)
+    return books
+
+
+def overlapping_periods(books: tuple[PriceBook, ...]) -> list[str]:
+    problems = []
+    for i, a in enumerate(books):
+        for b in books[i + 1:]:
+            if a.region != b.region:
+                continue
+            start = max(a.effective_from or dt.date.min, b.effective_from or dt.date.min)
+            end = min(a.effective_to or dt.date.max, b.effective_to or dt.date.max)
+            if start <= end:
+                problems.append(f"{b.id}: meta.effective_from/effective_to ({b.period}) overlap {a.id} ({a.period}) "
+                                f"in region {a.region}, from {start}")
+    return problems
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A date written YYYY-MM-DD, or None when the text is not one."""
+    try:
+        return dt.date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
+    except ValueError:
+        return None
+
+
+def book_in_force(day: dt.date, region: str = "cn") -> PriceBook:
+    """The shipped book of ``region`` whose period holds ``day``."""
+    books = shipped_books()
+    if region not in REGIONS:
+        raise PriceBookError("--region", [f"no region {region!r} (regions: {', '.join(REGIONS)})"])
+    for book in books:
+        if book.region == region and book.in_force(day):
+            return book
+    listed = ", ".join(f"{b.id} ({b.period})" for b in books if b.region == region)
+    raise PriceBookError("as of", [f"no {region} price book is in force on {day} (books: {listed})"])
+
+
+def superseded(book: PriceBook, today: dt.date | None = None) -> str:
+    """'' for a book in force (or not yet), else one line saying since when and by which book."""
+    today = today or dt.date.today()
+    if book.effective_to is None or today <= book.effective_to:
+        return ""
+    day = book.effective_to + dt.timedelta(days=1)
+    try:
+        after = f" by {book_in_force(day, book.region).id}"
+    except PriceBookError:
+        after = ""
+    return f"prices of {book.id} ({book.period}), superseded on {day}{after}"
+
+
+def choose_price_book(name: str | None = None, as_of: dt.date | None = None, region: str | None = None,
+                      today: dt.date | None = None) -> PriceBook:
+    """--price-book wins; else --as-of and --region pick the book in force (today when only the region
+    is given); else XLPRICING_PRICE_BOOK (an id, a file or a date); else the default book."""
+    if name:
+        return get_price_book(name)
+    if as_of is not None or region:
+        return book_in_force(as_of or today or dt.date.today(), region or "cn")
+    team = os.environ.get(PRICE_BOOK_ENV, "").strip()
+    if team:
+        day = parse_day(team)
+        return book_in_force(day) if day else get_price_book(team)
+    return get_price_book()
 
 
 def load_price_book(path: str | Path) -> PriceBook:
@@ -325,7 +441,8 @@ class _Checker:
         self.table(data, "<top>", {"meta", "notes", "limits", "editions", "overage", "addons", "calls"})
         meta = self.table(data.get("meta", {}), "meta", {
             "id", "name_zh", "name_en", "region", "region_zh", "region_en", "currency",
-            "source_url", "source_file", "effective_from", "min_months", "max_months",
+            "source_url", "sources", "effective_from", "effective_to", "min_months", "max_months",
+            "addons_unavailable",
         })
         if "meta" not in data:
             self.bad("meta", "missing")
@@ -333,10 +450,15 @@ class _Checker:
         currency = self.text(meta, "currency", "meta")
         if currency and (len(currency) != 3 or not currency.isupper()):
             self.bad("meta.currency", f"must be an ISO 4217 code such as CNY, got {currency!r}")
-        effective = meta.get("effective_from")
-        if effective is not None and not isinstance(effective, dt.date):
-            self.bad("meta.effective_from", f"must be a date (2024-01-01), got {effective!r}")
-            effective = None
+        effective = self.date(meta, "effective_from", "meta")
+        effective_to = self.date(meta, "effective_to", "meta")
+        if effective and effective_to and effective_to < effective:
+            self.bad("meta.effective_to", f"must not be before effective_from ({effective}), got {effective_to}")
+        region = self.code(meta, "region", "meta")
+        if region and region not in REGIONS:
+            self.bad("meta.region", f"must be one of {', '.join(REGIONS)}, got {region!r}")
+        sources = [self.source(x, f"meta.sources[{i}]") for i, x in enumerate(self.list_of(meta, "sources", "meta"))]
+        addons_unavailable = self.text(meta, "addons_unavailable", "meta", required=False)
         min_months = self.count(meta, "min_months", "meta", minimum=1)
         max_months = self.count(meta, "max_months", "meta", minimum=1)
         if min_months > max_months:
@@ -375,8 +497,10 @@ class _Checker:
                 elif n == 1 and metric in e.unmetered:
                     self.bad(f"editions[{i}].unmetered", f"{e.code} has an overage charge for {metric}")
 
-        addons = [self.addon(a, f"addons[{i}]", edition_codes)
-                  for i, a in enumerate(self.array(data, "addons"))]
+        if addons_unavailable and "addons" in data:
+            self.bad("meta.addons_unavailable", "a book that lists [[addons]] sells them: drop one of the two")
+        raw_addons = [] if addons_unavailable else self.array(data, "addons")
+        addons = [self.addon(a, f"addons[{i}]", edition_codes) for i, a in enumerate(raw_addons)]
         calls = self.calls(data["calls"], "calls", {a.family for a in addons}) if "calls" in data else None
         # One namespace for every priced code: IMPRICE(code) must never be ambiguous.
         self.unique(
@@ -400,13 +524,14 @@ class _Checker:
             id=book_id,
             name_zh=self.text(meta, "name_zh", "meta"),
             name_en=self.text(meta, "name_en", "meta"),
-            region=self.code(meta, "region", "meta"),
+            region=region,
             region_zh=self.text(meta, "region_zh", "meta"),
             region_en=self.text(meta, "region_en", "meta"),
             currency=currency,
             source_url=self.text(meta, "source_url", "meta"),
-            source_file=self.text(meta, "source_file", "meta", required=False),
+            sources=tuple(sources),
             effective_from=effective,
+            effective_to=effective_to,
             min_months=min_months,
             max_months=max_months,
             notes=tuple(notes),
@@ -420,7 +545,37 @@ class _Checker:
             ),
             _addon_codes=MappingProxyType({a.code: a for a in addons}),
             toml=text,
+            addons_unavailable=addons_unavailable,
         )
+
+    def date(self, d: dict, key: str, path: str) -> dt.date | None:
+        value = d.get(key)
+        if value is not None and (not isinstance(value, dt.date) or isinstance(value, dt.datetime)):
+            self.bad(f"{path}.{key}", f"must be a date such as 2024-01-01 (no quotes), got {value!r}")
+            return None
+        return value
+
+    def list_of(self, d: dict, key: str, path: str) -> list:
+        value = d.get(key, [])
+        if not isinstance(value, list):
+            self.bad(f"{path}.{key}", f"must be a list, got {value!r}")
+            return []
+        return value
+
+    def source(self, data: Any, path: str) -> Source:
+        d = self.table(data, path, {"doc", "url", "what"})
+        url = self.text(d, "url", path)
+        if url and not url.startswith("https://"):
+            self.bad(f"{path}.url", f"must be an https:// address, got {url!r}")
+        return Source(self.text(d, "doc", path), url, self.text(d, "what", path))
+
+    def withdrawal(self, data: Any, path: str) -> Withdrawal | None:
+        d = self.table(data, path, {"on", "zh", "en"})
+        if "on" not in d:
+            self.bad(f"{path}.on", "missing: the date it was withdrawn from sale")
+        on = self.date(d, "on", path)
+        zh, en = self.text(d, "zh", path), self.text(d, "en", path)
+        return Withdrawal(on, zh, en) if on else None
 
     def limit(self, data: Any, path: str) -> Limit:
         d = self.table(data, path, {"code", "name_zh", "name_en"})
@@ -516,8 +671,9 @@ class _Checker:
     def addon(self, data: Any, path: str, edition_codes: tuple[str, ...]) -> Addon:
         d = self.table(data, path, {
             "code", "family", "name_zh", "name_en", "short_zh", "short_en", "billing",
-            "prices", "included_in", "included_minutes", "raises",
+            "prices", "included_in", "included_minutes", "raises", "withdrawn",
         })
+        withdrawn = self.withdrawal(d["withdrawn"], f"{path}.withdrawn") if "withdrawn" in d else None
         prices: dict[str, Decimal] = {}
         raw_prices = d.get("prices")
         if raw_prices is None:
@@ -544,8 +700,10 @@ class _Checker:
             short_zh=self.text(d, "short_zh", path),
             short_en=self.text(d, "short_en", path),
             billing=self.billing(d, path),
-            prices=MappingProxyType(prices),
+            prices=MappingProxyType({} if withdrawn else prices),
             included_in=included,
             included_minutes=minutes,
             raises=self.ceilings(d, "raises", path),
+            withdrawn=withdrawn,
+            list_prices=MappingProxyType(prices),
         )

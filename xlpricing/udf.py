@@ -10,6 +10,7 @@ Nothing here raises into Excel, so a cell never shows a traceback or a wrong num
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 from decimal import Decimal
 from typing import Any, Callable
@@ -19,8 +20,9 @@ import xlwings as xw
 from . import inputs
 from .formatting import money
 from .engine import Quote, list_price, quote_total, quote_totals
-from .errors import QuoteError
-from .pricebook import get_price_book
+from .errors import PriceBookError, QuoteError
+from .pricebook import (PriceBook, available_price_books, book_in_force, choose_price_book, get_price_book,
+                        parse_day, shipped_books)
 
 CATEGORY = "xlpricing (Tencent IM)"
 MAX_MESSAGE = 250  # Excel's wizard and narrow cells: keep the text short
@@ -30,6 +32,8 @@ _DOC_DAU = "Peak DAU of the month, a whole number (blank = 0). 10,000 are free o
 _DOC_GROUPS = "Peak groups of the month, a whole number (blank = 0). 100,000 are free on pro/flagship; each started 100,000 above costs extra."
 _DOC_ADDONS = "Add-on codes, as text (\"history_90, moderation\") or a range of cells holding codes; blanks ignored."
 _DOC_MONTHS = "Term in whole months, 1 to 24 (blank = 1). The result is months × the monthly amount."
+_DOC_BOOK = ("Optional price book: an id such as tencent-im-cn-2024, or a date (a date cell or \"2024-06-01\") for the "
+             "China prices in force that day. Blank = the default book.")
 
 
 def _arg(name: str, **options: Any):
@@ -64,20 +68,64 @@ def _guarded_table(function: str, compute: Callable[[], list[list[Any]]]) -> lis
     return [[result]] if isinstance(result, str) else result
 
 
-def _quote(edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Quote:
+def _quote(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Quote:
     return inputs.price_deal(
-        get_price_book(), _single(edition, "edition"), _single(peak_dau, "peak_dau"),
+        book, _single(edition, "edition"), _single(peak_dau, "peak_dau"),
         _single(peak_groups, "peak_groups"), addons, _single(months, "months"))
 
 
-def _total(edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Decimal:
+def _total(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Decimal:
     return inputs.price_deal(
-        get_price_book(), _single(edition, "edition"), _single(peak_dau, "peak_dau"),
+        book, _single(edition, "edition"), _single(peak_dau, "peak_dau"),
         _single(peak_groups, "peak_groups"), addons, _single(months, "months"), engine=quote_total)
 
 
-def _overage(edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Decimal:
-    return _quote(edition, peak_dau, peak_groups, addons, months).overage
+def _overage(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any) -> Decimal:
+    return _quote(book, edition, peak_dau, peak_groups, addons, months).overage
+
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug is before March 1900)
+DATE_SERIALS = (36_526, 73_050)  # 2000-01-01 to 2099-12-31: a date cell as Lite (and a bare serial) hands it over
+
+
+def _book(value: Any) -> PriceBook:
+    """The price book a cell names: blank = the default, a book id, or a date (a date cell, a date
+    serial, or "2024-06-01"): the China book in force that day. Only shipped books: a cell never
+    names a file to read."""
+    value = _single(value, "price_book")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _chosen(choose_price_book)
+    inputs.refuse_error_cell(value, "price_book")
+    day = None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not (float(value).is_integer() and DATE_SERIALS[0] <= value <= DATE_SERIALS[1]):
+            raise QuoteError.of("price_book", f"price_book must be a book id or a date, got {value!r}")
+        day = EXCEL_EPOCH + dt.timedelta(days=int(value))
+    elif isinstance(value, str):
+        day = parse_day(value)
+        if day is None:
+            name = value.strip().casefold()
+            if name not in available_price_books():
+                raise QuoteError.of("price_book", f"unknown price book {value.strip()!r} ({_books_listed()})")
+            return get_price_book(name)
+    else:
+        raise QuoteError.of("price_book", f"price_book must be a book id or a date, got {type(value).__name__}")
+    return _chosen(book_in_force, day)
+
+
+def _chosen(choose: Callable[..., PriceBook], *args: Any) -> PriceBook:
+    try:
+        return choose(*args)
+    except PriceBookError as exc:  # a date outside every book; a broken team default
+        raise QuoteError.of("price_book", f"{'; '.join(exc.problems)} ({_books_listed()})") from None
+
+
+def _books_listed() -> str:
+    return "books: " + ", ".join(f"{b.id} {b.period}" for b in shipped_books())
 
 
 def _single(value: Any, argument: str) -> Any:
@@ -108,7 +156,7 @@ def _rectangular(grid: list[Any]) -> bool:
 def _per_scenario(
     function: str,
     price: Callable[..., Decimal],
-    edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any,
+    edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any, price_book: Any = None,
 ) -> Any:
     """One result, or — when edition/peak_dau/peak_groups/months come as ranges — one per cell.
 
@@ -122,8 +170,9 @@ def _per_scenario(
         if not _rectangular(g):
             return _error_text(function, f"{name} must be a cell or a rectangular range")
     shapes = {(len(g), len(g[0])) for g in grids.values()} - {(1, 1)}
+    book = _book(price_book)  # one book for every scenario of the call
     if not shapes:
-        return _guarded(function, lambda: _cell_number(price(edition, peak_dau, peak_groups, addons, months)))
+        return _guarded(function, lambda: _cell_number(price(book, edition, peak_dau, peak_groups, addons, months)))
     if len(shapes) > 1:
         return _error_text(function, "edition, peak_dau, peak_groups and months must be single cells or ranges of one size")
     rows, cols = shapes.pop()
@@ -156,21 +205,20 @@ def _per_scenario(
         else:
             per_cell = [addons_of(i, j) for i in range(rows) for j in range(cols)]
         cells = list(zip(column("edition"), column("peak_dau"), column("peak_groups"), per_cell, column("months")))
-        flat = (_totals_of(function, cells) if price is _total else
-                [_guarded(function, lambda args=args: _cell_number(price(*args))) for args in cells])
+        flat = (_totals_of(function, cells, book) if price is _total else
+                [_guarded(function, lambda args=args: _cell_number(price(book, *args))) for args in cells])
         return [flat[i * cols:(i + 1) * cols] for i in range(rows)]
     finally:
         if collecting:
             gc.enable()
 
 
-def _totals_of(function: str, cells: list[tuple]) -> list[Any]:
+def _totals_of(function: str, cells: list[tuple], book: PriceBook) -> list[Any]:
     """IMQUOTE over many cells: normalise each, then let the engine price them together.
 
     This is the loop a 100,000-row column goes through; a cell with anything unusual takes
     the one-cell path, so its message is exactly the one a single =IMQUOTE would show.
     """
-    book = get_price_book()
     deals, slow = [], {}
     edition_name, whole_number, addon_codes = inputs.edition_name, inputs.whole_number, inputs.addon_codes
     for k, (edition, dau, groups, addons, months) in enumerate(cells):
@@ -178,7 +226,7 @@ def _totals_of(function: str, cells: list[tuple]) -> list[Any]:
             deals.append((edition_name(edition), whole_number(dau, "peak_dau"), whole_number(groups, "peak_groups"),
                           addon_codes(addons), whole_number(months, "months", 1), 0))
         except Exception:
-            slow[k] = _guarded(function, lambda: _cell_number(_total(edition, dau, groups, addons, months)))
+            slow[k] = _guarded(function, lambda: _cell_number(_total(book, edition, dau, groups, addons, months)))
             deals.append(None)
     priced = iter(quote_totals(book, (d for d in deals if d is not None)))
     out = []
@@ -188,7 +236,7 @@ def _totals_of(function: str, cells: list[tuple]) -> list[Any]:
             continue
         total = next(priced)
         if isinstance(total, QuoteError):
-            out.append(_guarded(function, lambda k=k: _cell_number(_total(*cells[k]))))
+            out.append(_guarded(function, lambda k=k: _cell_number(_total(book, *cells[k]))))
         else:
             out.append(_cell_number(total))
     return out
@@ -200,29 +248,30 @@ def _totals_of(function: str, cells: list[tuple]) -> list[Any]:
 @_arg("peak_groups", ndim=2, doc=_DOC_GROUPS)
 @_arg("addons", ndim=2, doc=_DOC_ADDONS)
 @_arg("months", ndim=2, doc=_DOC_MONTHS)
-def IMQUOTE(edition, peak_dau=0, peak_groups=0, addons=None, months=1):
+@_arg("price_book", doc=_DOC_BOOK)
+def IMQUOTE(edition, peak_dau=0, peak_groups=0, addons=None, months=1, price_book=None):
     """Tencent Cloud IM (China) total in CNY for the whole term: package + add-ons + overage, × months. Give ranges for edition, DAU or groups to price a column of scenarios in one call."""
     return _guarded("IMQUOTE", lambda: _per_scenario("IMQUOTE", _total, edition, peak_dau, peak_groups, addons,
-                                                     months))
+                                                     months, price_book))
 
 
 @xw.func(category=CATEGORY)
 @_arg("edition", ndim=2, doc=_DOC_EDITION)
 @_arg("peak_dau", ndim=2, doc=_DOC_DAU)
 @_arg("peak_groups", ndim=2, doc=_DOC_GROUPS)
-def IMOVERAGE(edition, peak_dau=0, peak_groups=0):
-    """Monthly overage in CNY alone: each started 10,000 peak DAU above 10,000 and each started 100,000 peak groups above 100,000 cost 1,000 each. Accepts ranges like IMQUOTE."""
+@_arg("price_book", doc=_DOC_BOOK)
+def IMOVERAGE(edition, peak_dau=0, peak_groups=0, price_book=None):
+    """Monthly overage in CNY alone: each started block of peak DAU or peak groups above the free quota (China: 10,000 and 100,000, 1,000 CNY a block). Accepts ranges like IMQUOTE."""
     return _guarded("IMOVERAGE", lambda: _per_scenario("IMOVERAGE", _overage, edition, peak_dau, peak_groups,
-                                                       None, 1))
+                                                       None, 1, price_book))
 
 
 LINES_HEADER = ["code", "计费项", "item", "billing", "quantity", "unit price (CNY/month)",
                 "months", "amount (CNY)", "note"]
 
 
-def quote_rows(q: Quote) -> list[list[Any]]:
+def quote_rows(q: Quote, book: PriceBook) -> list[list[Any]]:
     """A quote as a table: header, one row per line item, subtotals, total, price book."""
-    book = get_price_book(q.price_book_id)
     rows: list[list[Any]] = [list(LINES_HEADER)]
     for line in q.lines:
         rows.append([line.code, line.label_zh, line.label_en, line.billing, line.quantity,
@@ -230,7 +279,7 @@ def quote_rows(q: Quote) -> list[list[Any]]:
     rows.append(["prepaid", "预付费小计", "Prepaid subtotal", "prepaid", "", "", q.months, _cell_number(q.prepaid), ""])
     rows.append(["postpaid", "后付费小计", "Postpaid subtotal", "postpaid", "", "", q.months, _cell_number(q.postpaid), ""])
     rows.append(["total", "合计", "Total", "", "", "", q.months, _cell_number(q.total), ""])
-    rows.append(["price_book", book.name_zh, book.name_en, "", "", "", "", "", book.source_url])
+    rows.append(["price_book", book.name_zh, book.name_en, book.id, "", book.period, "", "", book.source_url])
     return rows
 
 
@@ -240,23 +289,26 @@ def quote_rows(q: Quote) -> list[list[Any]]:
 @_arg("peak_dau", doc=_DOC_DAU)
 @_arg("peak_groups", doc=_DOC_GROUPS)
 @_arg("months", doc=_DOC_MONTHS)
-def IMQUOTE_LINES(edition, peak_dau=0, peak_groups=0, addons=None, months=1):
+@_arg("price_book", doc=_DOC_BOOK)
+def IMQUOTE_LINES(edition, peak_dau=0, peak_groups=0, addons=None, months=1, price_book=None):
     """The quote as a table that spills (Excel 365): one row per line item with quantity, unit price, amount and how it was worked out, then prepaid and postpaid subtotals and the total."""
     def compute() -> list[list[Any]]:
-        return quote_rows(_quote(edition, peak_dau, peak_groups, addons, months))
+        book = _book(price_book)
+        return quote_rows(_quote(book, edition, peak_dau, peak_groups, addons, months), book)
     return _guarded_table("IMQUOTE_LINES", compute)
 
 
 @xw.func(category=CATEGORY)
 @_arg("code", doc="An edition (pro, flagship), an add-on code (history_90, members_6000 …) or overage_dau / overage_groups.")
 @_arg("edition", doc="The edition buying the add-on; needed where the price differs by edition (history_90: pro 1,000, flagship 500).")
-def IMPRICE(code, edition=None):
+@_arg("price_book", doc=_DOC_BOOK)
+def IMPRICE(code, edition=None, price_book=None):
     """List price in CNY per month of one item on the price book: an edition's package, an add-on on an edition, or one overage block."""
     def compute() -> int | float:
         name = inputs.edition_name(_single(edition, "edition"))
         item = _single(code, "code")
         inputs.refuse_error_cell(item, "code")
-        return _cell_number(list_price(get_price_book(), item, name).price)
+        return _cell_number(list_price(_book(price_book), item, name).price)
     return _guarded("IMPRICE", compute)
 
 
@@ -264,21 +316,22 @@ _DOC_NEEDS = ("Needs: text such as \"members=3000, history=90, call_minutes=2000
               "range of name/value pairs (members, groups_per_user, live_groups, history, audio/sd/hd/fhd minutes).")
 
 
-def _advice(peak_dau: Any, peak_groups: Any, needs: Any):
+def _advice(peak_dau: Any, peak_groups: Any, needs: Any, price_book: Any):
     from .advisor import advise  # the advisor only when asked: it is not on the IMQUOTE path
 
-    return advise(get_price_book(), inputs.needs_from(needs, _single(peak_dau, "peak_dau"),
-                                                      _single(peak_groups, "peak_groups")))
+    return advise(_book(price_book), inputs.needs_from(needs, _single(peak_dau, "peak_dau"),
+                                                       _single(peak_groups, "peak_groups")))
 
 
 @xw.func(category=CATEGORY)
 @_arg("needs", ndim=2, doc=_DOC_NEEDS)
 @_arg("peak_dau", doc=_DOC_DAU)
 @_arg("peak_groups", doc=_DOC_GROUPS)
-def IMBEST(peak_dau=0, peak_groups=0, needs=None):
+@_arg("price_book", doc=_DOC_BOOK)
+def IMBEST(peak_dau=0, peak_groups=0, needs=None, price_book=None):
     """The cheapest configuration that meets the needs, as two cells: the edition and the add-on codes, ready to pass to =IMQUOTE(edition, dau, groups, add-ons)."""
     def compute() -> list[list[Any]]:
-        best = _advice(peak_dau, peak_groups, needs).best
+        best = _advice(peak_dau, peak_groups, needs, price_book).best
         return [[best.edition, best.addons_text]]
     return _guarded_table("IMBEST", compute)
 
@@ -287,10 +340,11 @@ def IMBEST(peak_dau=0, peak_groups=0, needs=None):
 @_arg("needs", ndim=2, doc=_DOC_NEEDS)
 @_arg("peak_dau", doc=_DOC_DAU)
 @_arg("peak_groups", doc=_DOC_GROUPS)
-def IMBEST_TABLE(peak_dau=0, peak_groups=0, needs=None):
+@_arg("price_book", doc=_DOC_BOOK)
+def IMBEST_TABLE(peak_dau=0, peak_groups=0, needs=None, price_book=None):
     """Every configuration that meets the needs, cheapest first (rank, edition, add-ons, CNY a month), then why each other edition cannot meet them. Spills in Excel 365."""
     def compute() -> list[list[Any]]:
-        advice = _advice(peak_dau, peak_groups, needs)
+        advice = _advice(peak_dau, peak_groups, needs, price_book)
         rows: list[list[Any]] = [["rank", "edition", "add-ons", "monthly (CNY)"]]
         rows += [[i + 1, o.edition, o.addons_text, _cell_number(o.monthly)] for i, o in enumerate(advice.options)]
         rows += [["—", edition, reason, ""] for edition, reason in advice.refusals.items()]
@@ -310,7 +364,8 @@ def _column_of_counts(value: Any, argument: str) -> list[int]:
 @_arg("dau_range", ndim=2, doc="Peak DAU, one cell a month (a column).")
 @_arg("groups_range", ndim=2, doc="Peak groups, one cell a month; a single cell applies to every month.")
 @_arg("addons", ndim=2, doc=_DOC_ADDONS)
-def IMFORECAST(edition, dau_range, groups_range=0, addons=None):
+@_arg("price_book", doc=_DOC_BOOK)
+def IMFORECAST(edition, dau_range, groups_range=0, addons=None, price_book=None):
     """Month by month: prepaid, postpaid and total in CNY at each month's own peaks, then the grand total and the month from which another configuration would be cheaper. Spills."""
     def compute() -> list[list[Any]]:
         from .advisor import forecast
@@ -321,8 +376,8 @@ def IMFORECAST(edition, dau_range, groups_range=0, addons=None):
             groups = groups * len(daus)
         if len(groups) != len(daus):
             raise QuoteError.of("groups_range", f"groups_range has {len(groups)} months, dau_range {len(daus)}")
-        f = forecast(get_price_book(), inputs.edition_name(_single(edition, "edition")), inputs.addon_codes(addons),
-                     list(zip(daus, groups)))
+        f = forecast(_book(price_book), inputs.edition_name(_single(edition, "edition")),
+                     inputs.addon_codes(addons), list(zip(daus, groups)))
         rows: list[list[Any]] = [["month", "peak DAU", "peak groups", "prepaid (CNY)", "postpaid (CNY)", "total (CNY)"]]
         rows += [[m.month, m.peak_dau, m.peak_groups, _cell_number(m.prepaid), _cell_number(m.postpaid),
                   _cell_number(m.total)] for m in f.months]
@@ -340,14 +395,16 @@ def IMFORECAST(edition, dau_range, groups_range=0, addons=None):
 @_arg("edition_b", doc="Second configuration's edition.")
 @_arg("addons_b", ndim=2, doc="Second configuration's add-on codes.")
 @_arg("peak_groups", doc=_DOC_GROUPS)
-def IMBREAKEVEN(edition_a, addons_a=None, edition_b=None, addons_b=None, peak_groups=0):
+@_arg("price_book", doc=_DOC_BOOK)
+def IMBREAKEVEN(edition_a, addons_a=None, edition_b=None, addons_b=None, peak_groups=0, price_book=None):
     """The peak DAU at which the configuration that is cheaper at low usage stops being cheaper, or a text that says it never does (and by how much it stays cheaper)."""
     def compute() -> Any:
         from .advisor import break_even
 
         a = (inputs.edition_name(_single(edition_a, "edition_a"), "edition_a"), inputs.addon_codes(addons_a))
         b = (inputs.edition_name(_single(edition_b, "edition_b"), "edition_b"), inputs.addon_codes(addons_b))
-        result = break_even(get_price_book(), a, b, inputs.whole_number(_single(peak_groups, "peak_groups"), "peak_groups"))
+        result = break_even(_book(price_book), a, b,
+                            inputs.whole_number(_single(peak_groups, "peak_groups"), "peak_groups"))
         if result.peak_dau is None:
             return (f"never: {result.cheaper_below} stays cheaper, by "
                     f"{money(result.difference_at_zero)} a month at 0 DAU")

@@ -87,10 +87,15 @@ def write_price_sheet(ws: Worksheet, book: PriceBook) -> None:
     for a in book.addons:
         row += 1
         cells = [a.prices[e] if e in a.prices else (INCLUDED if e in a.included_in else NOT_OFFERED) for e in editions]
-        offered = join_or([e for e in editions if e in a.prices])
+        offered = (f"停售 withdrawn {a.withdrawn.on}" if a.withdrawn  # never quoted: no edition can buy it
+                   else join_or([e for e in editions if e in a.prices]))
         style.body_row(ws, row, [a.code, a.name_zh, a.name_en, a.family, a.billing, *cells,
                                  a.included_minutes if a.included_minutes else None, offered, a.short_en],
                        formats={**{6 + i: money for i in range(len(editions))}, 6 + len(editions): "#,##0"})
+    if not book.addons:  # one row that says why, so every range the quote sheet reads has a row
+        row += 1
+        style.body_row(ws, row, ["", "（无）", f"none: {book.addons_unavailable}", "", "",
+                                 *(NOT_OFFERED for _ in editions), None, "", ""])
     c = lambda i: style.col(6 + i)  # noqa: E731 - the column after the editions' prices
     for col, name in zip("ABCDE", ("ad_codes", "ad_name_zh", "ad_name_en", "ad_family", "ad_billing")):
         define(ws, name, f"{col}{first}", f"{col}{row}")

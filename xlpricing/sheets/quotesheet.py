@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine import DISCOUNT, METRIC_EN, LineItem, Quote, build_quote, upgrade_editions
-from ..pricebook import Addon, PriceBook
+from ..pricebook import Addon, PriceBook, superseded
 from . import layout as L
 from . import style
 from .pricesheet import INCLUDED, define
@@ -330,8 +330,12 @@ def write_quote_sheet(ws: Worksheet, book: PriceBook) -> None:
     # -- title and proposal header -----------------------------------------------------------
     ws[f"A{L.TITLE_ROW}"] = "腾讯云即时通信 IM 报价单  Tencent Cloud IM Quotation"
     ws[f"A{L.TITLE_ROW}"].font = style.TITLE
-    ws[f"A{L.SUBTITLE_ROW}"] = f"{book.name_zh} · {book.name_en} · {book.id}"
+    ws[f"A{L.SUBTITLE_ROW}"] = f"{book.name_zh} · {book.name_en} · {book.id} · {book.period}"
     ws[f"A{L.SUBTITLE_ROW}"].font = style.SUBTITLE
+    note = superseded(book)
+    if note:  # so nobody sends an old price by accident
+        ws[f"A{L.SUBTITLE_ROW + 1}"] = f"注意：价格已被新价目表取代 Note: {note}"
+        ws[f"A{L.SUBTITLE_ROW + 1}"].font = style.ERROR
     for key, (zh, en, cell) in L.HEADER_FIELDS.items():
         row, column = ws[cell].row, ws[cell].column
         label_col = 1 if column == 2 else column - 2

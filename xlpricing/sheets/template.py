@@ -186,7 +186,7 @@ def write_lines_example(ws, row: int, book: PriceBook, edition: str, peak_dau: i
     from ..engine import build_quote
     from ..udf import quote_rows
 
-    rows = quote_rows(build_quote(book, edition, peak_dau, peak_groups, addons, months))
+    rows = quote_rows(build_quote(book, edition, peak_dau, peak_groups, addons, months), book)
     ref = f"A{row}:{style.col(len(rows[0]))}{row + len(rows) - 1}"
     text = ", ".join(addons)
     ws[f"A{row}"] = ArrayFormula(ref, f'=IMQUOTE_LINES("{edition}",{peak_dau},{peak_groups},"{text}",{months})')
