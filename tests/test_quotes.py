@@ -15,7 +15,7 @@ from workbook_scenarios import expected_total, scenarios
 from xlpricing import get_price_book, quote
 from xlpricing.cli import main
 from xlpricing.sheets import layout as L
-from xlpricing.sheets.cached import add_cached_values
+from xlpricing.sheets.cached import add_cached_values, sheet_xml_path
 from xlpricing.sheets.libreoffice import INSTALL_HINT, convert, find_soffice
 from xlpricing.files import safe_file_stem, unique_path
 from xlpricing.sheets.proposal import Proposal, QuoteWorkbookWriter, literal, write_quote_workbook
@@ -71,11 +71,12 @@ def test_cached_values_equal_the_engine(written, index):
         assert same(ws[f"{L.COL['note']}{r}"].value, line.note_en)
 
 
-def test_every_formula_cell_carries_a_value(written):
+@pytest.mark.parametrize("sheet, at_least", [(L.QUOTE_SHEET, 200), (L.PROPOSAL_SHEET, 10)])
+def test_every_formula_cell_carries_a_value(written, sheet, at_least):
     with zipfile.ZipFile(written[0]) as z:
-        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        xml = z.read(sheet_xml_path(z, sheet)).decode("utf-8")
     formulas = re.findall(r"<c [^>]*><f>.*?</f>(<v>.*?</v>|<v\s*/>)?</c>", xml, re.S)
-    assert len(formulas) > 200
+    assert len(formulas) > at_least
     assert all(v.startswith("<v>") for v in formulas)
 
 
@@ -197,7 +198,7 @@ def test_quote_command(tmp_path, capsys):
     argv = ["quote", "--edition", "pro", "--dau", "35000", "--groups", "202000", "--addon", "history_90",
             "--addon", "moderation", "--months", "12", "--customer", "示例科技有限公司", "-o", str(out)]
     assert main(argv) == 0
-    assert "total CNY 95,988" in capsys.readouterr().out
+    assert "total pro CNY 95,988" in capsys.readouterr().out
     assert main(argv) == 2 and "exists; pass --force" in capsys.readouterr().err
     assert main([*argv, "--force", "--edition", "gold"]) == 2
     assert "unknown edition 'gold'" in capsys.readouterr().err
@@ -238,7 +239,7 @@ def test_libreoffice_really_recalculates(written, tmp_path):
     wrong = tmp_path / "wrong.xlsx"
     wrong.write_bytes(written[0].read_bytes())
     with zipfile.ZipFile(wrong) as z:
-        xml = z.read("xl/worksheets/sheet1.xml").decode()
+        xml = z.read(sheet_xml_path(z, L.QUOTE_SHEET)).decode()
     total = re.search(rf'<c r="{L.QUOTE_TOTAL_CELL}"[^>]*><f>.*?</f><v>(.*?)</v>', xml).group(1)
     path = tmp_path / "wrong2.xlsx"
     wb = openpyxl.load_workbook(wrong)
@@ -257,12 +258,3 @@ def test_free_text_survives_libreoffice(tmp_path):
     ws = openpyxl.load_workbook(out, data_only=True)[L.QUOTE_SHEET]
     assert [ws[FREE_TEXT[k]].value for k in ("customer", "contact", "notes", "quote_number")] == \
         [NASTY[0], NASTY[2], NASTY[4], NASTY[3]]
-
-
-@needs_libreoffice
-def test_pdf_of_a_quote(tmp_path, capsys):
-    out = tmp_path / "q.xlsx"
-    assert main(["quote", "--edition", "pro", "--dau", "22000", "--customer", "ACME", "-o", str(out), "--pdf"]) == 0
-    pdf = out.with_suffix(".pdf")
-    assert pdf.read_bytes().startswith(b"%PDF")
-    assert b"/Type /Page" in pdf.read_bytes() or b"/Type/Page" in pdf.read_bytes()

@@ -42,6 +42,8 @@ COLUMNS = {
     "contact": ("contact", "sales_contact"),
     "quote_number": ("quote_number",),
     "notes": ("notes", "备注"),
+    "option2": ("option2",),  # more options side by side: EDITION[:ADDON,ADDON…]
+    "option3": ("option3",),
 }
 REQUIRED = ("customer", "edition")
 PARALLEL_FROM = 40  # below this, starting worker processes costs more than it saves
@@ -151,13 +153,15 @@ def _columns(path: Path, header: list[str]) -> dict[int, str]:
 # ------------------------------------------------------------------------------ per row
 
 _writer = None  # one workbook per process, refilled for every deal
+_look: dict = {}  # the seller and language of every proposal of the batch
 
 
-def _process_init(price_book: str | None) -> None:
+def _process_init(price_book: str | None, seller=None, lang: str = "both") -> None:
     global _writer
     from .sheets.proposal import QuoteWorkbookWriter
 
     _writer = QuoteWorkbookWriter(get_price_book(price_book))
+    _look.update(seller=seller, lang=lang)
     parent = multiprocessing.parent_process()
     if parent is not None:  # a worker process
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent cancels; workers finish their file
@@ -193,17 +197,19 @@ def price_row(book: PriceBook, row: Row):
         problems.append(QuoteError.of("row", f"more cells than columns ({v['_extra']!r}); quote cells with commas"))
     if not v.get("customer"):
         problems.append(QuoteError.of("customer", "customer is missing"))
+    options = [(v.get("edition"), v.get("addons"))]
+    options += [inputs.option_parts(v[k]) for k in ("option2", "option3") if v.get(k)]
     try:
-        quote = inputs.price_deal(book, v.get("edition"), v.get("peak_dau"), v.get("peak_groups"),
-                                  v.get("addons"), v.get("months"), v.get("discount"))
+        quotes = inputs.price_options(book, options, v.get("peak_dau"), v.get("peak_groups"), v.get("months"),
+                                      v.get("discount"))
     except QuoteError as exc:
         problems.append(exc)
-        quote = None
+        quotes = None
     if problems:
         raise QuoteError([p for e in problems for p in e.problems])
-    return quote, Proposal(customer=v["customer"], contact=v.get("contact", ""),
-                           quote_number=v.get("quote_number", ""), notes=v.get("notes", ""),
-                           quote_date=dt.date.today())
+    return quotes, Proposal(customer=v["customer"], contact=v.get("contact", ""),
+                            quote_number=v.get("quote_number", ""), notes=v.get("notes", ""),
+                            quote_date=dt.date.today(), **_look)
 
 
 def _run_row(job: tuple[Row, str, bool]) -> Outcome:
@@ -211,17 +217,18 @@ def _run_row(job: tuple[Row, str, bool]) -> Outcome:
     customer = row.values.get("customer", "")
     name = Path(target).name
     try:
-        quote, proposal = price_row(_writer.book, row)
+        quotes, proposal = price_row(_writer.book, row)
     except QuoteError as exc:
         return Outcome(row.number, customer, False, reason=str(exc) + _stale(Path(target), force))
     try:
-        _writer.write(target, quote, proposal, force=force)
+        _writer.write(target, quotes, proposal, force=force)
     except FileExistsError:
         return Outcome(row.number, customer, False, reason=f"{name} exists (use --force)")
     except OSError as exc:
         return Outcome(row.number, customer, False, reason=f"cannot write {name}: {exc.strerror or exc}")
-    return Outcome(row.number, customer, True, target, quote.edition, quote.months,
-                   str(quote.monthly_total), str(quote.total))
+    first = quotes[0]  # the summary lists the first option (the edition and add-ons columns)
+    return Outcome(row.number, customer, True, target, first.edition, first.months,
+                   str(first.monthly_total), str(first.total))
 
 
 def _stale(target: Path, force: bool) -> str:
@@ -256,7 +263,7 @@ class BatchResult:
 
 
 def run_batch(csv_path: Path, outdir: Path, price_book: str | None = None, force: bool = False,
-              workers: int | None = None, progress=None) -> BatchResult:
+              workers: int | None = None, progress=None, seller=None, lang: str = "both") -> BatchResult:
     """Price every row and write its workbook, then the summary workbook."""
     deals = read_deals(csv_path)
     rows = deals.rows
@@ -273,13 +280,13 @@ def run_batch(csv_path: Path, outdir: Path, price_book: str | None = None, force
             progress(done, len(jobs))
 
     if workers == 1:
-        _process_init(price_book)
+        _process_init(price_book, seller, lang)
         outcomes = []
         for job in jobs:
             outcomes.append(_run_row(job))
             count()
     else:
-        outcomes = _run_in_workers(jobs, workers, price_book, count)
+        outcomes = _run_in_workers(jobs, workers, (price_book, seller, lang), count)
     remove_stale_temp_files(outdir)  # a worker that was killed mid-write left its temp file
     from .sheets.summary import write_summary
 
@@ -291,7 +298,7 @@ CHUNK = 8  # rows a worker takes at a time
 ROUNDS = 3  # a row whose worker died is tried again, at most this many times in all
 
 
-def _run_in_workers(jobs: list, workers: int, price_book: str | None, count) -> list[Outcome]:
+def _run_in_workers(jobs: list, workers: int, setup: tuple, count) -> list[Outcome]:
     """Rows spread over worker processes. A worker that dies (killed, out of memory) fails only the
     rows it had: they are tried again in a fresh pool, and reported as failed after ROUNDS tries."""
     results: dict[int, Outcome] = {}
@@ -303,7 +310,7 @@ def _run_in_workers(jobs: list, workers: int, price_book: str | None, count) -> 
                     for i, (row, target, force) in enumerate(jobs)]
         size = CHUNK if attempt == 1 else 1  # after a death, one row at a time: the culprit alone fails
         chunks = [pending[k:k + size] for k in range(0, len(pending), size)]
-        pool = ProcessPoolExecutor(workers, initializer=_process_init, initargs=(price_book,))
+        pool = ProcessPoolExecutor(workers, initializer=_process_init, initargs=setup)
         lost: list[int] = []
         try:
             futures = {pool.submit(_run_rows, [jobs[i] for i in chunk]): chunk for chunk in chunks}

@@ -14,8 +14,9 @@ from typing import Any, Sequence
 
 from . import formatting, inputs
 from .engine import Quote, build_quote
-from .errors import PriceBookError, QuoteError
+from .errors import FileProblems, QuoteError
 from .files import describe_os_error
+from .seller import SELLER_ENV
 from .pricebook import (DEFAULT_PRICE_BOOK, PRICE_BOOK_ENV, REGIONS, PriceBook, available_price_books,
                         choose_price_book, get_price_book, parse_day, shipped_books, superseded)
 
@@ -197,8 +198,9 @@ def cmd_lite(args: argparse.Namespace) -> int:
     return 0
 
 
-def _deal_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--edition", required=True, help="trial, pro or flagship (also 体验版, 专业版, 旗舰版, ultimate)")
+def _deal_arguments(parser: argparse.ArgumentParser, edition_required: bool = True) -> None:
+    parser.add_argument("--edition", required=edition_required,
+                        help="trial, pro or flagship (also 体验版, 专业版, 旗舰版, ultimate)")
     parser.add_argument("--dau", default="0", help="peak DAU of the month (default 0)")
     parser.add_argument("--groups", default="0", help="peak groups of the month (default 0)")
     parser.add_argument("--addon", action="append", metavar="CODE",
@@ -209,12 +211,25 @@ def _deal_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_quote(args: argparse.Namespace) -> int:
-    from .sheets.libreoffice import INSTALL_HINT, LibreOfficeError, find_soffice
     from .files import safe_file_stem
+    from .seller import choose_seller
+    from .sheets.libreoffice import CJK_FONT_HINT, INSTALL_HINT, LibreOfficeError, cjk_font_missing, find_soffice
     from .sheets.proposal import Proposal, check_quote_dates, write_quote_workbook
 
     book = _book(args)
-    q = inputs.price_deal(book, args.edition, args.dau, args.groups, args.addon or [], args.months, args.discount)
+    if args.option and (args.edition or args.addon):
+        print("xlpricing: error: give --edition/--addon (one option) or --option (1 to 3), not both", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.option and not args.edition:
+        print("xlpricing: error: --edition (or --option EDITION[:ADDON,…]) is required", file=sys.stderr)
+        return EXIT_USAGE
+    options = [inputs.option_parts(o) for o in args.option] if args.option else [(args.edition, args.addon or [])]
+    quotes = inputs.price_options(book, options, args.dau, args.groups, args.months, args.discount)
+    q = quotes[0]
+    if args.recommend is not None and not 1 <= args.recommend <= len(quotes):
+        print(f"xlpricing: error: --recommend must be 1 to {len(quotes)} (the options given), got {args.recommend}",
+              file=sys.stderr)
+        return EXIT_USAGE
     if not args.customer.strip():
         print("xlpricing: error: --customer is empty", file=sys.stderr)
         return EXIT_USAGE
@@ -229,7 +244,8 @@ def cmd_quote(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     proposal = Proposal(customer=args.customer, contact=args.contact or "", quote_number=args.quote_number or "",
                         quote_date=quote_date, valid_until=quote_date + dt.timedelta(days=args.valid_days),
-                        notes=args.notes or "")
+                        notes=args.notes or "", seller=choose_seller(args.seller), lang=args.lang,
+                        recommend=args.recommend)
     # both parts are free text: each is cleaned, so the file stays in the folder it was given
     default_name = f"{safe_file_stem(args.customer)}-{safe_file_stem(proposal.number_for(q), limit=60)}.xlsx"
     output = Path(args.output or default_name)
@@ -239,6 +255,9 @@ def cmd_quote(args: argparse.Namespace) -> int:
     if args.pdf and find_soffice() is None:  # say so before writing anything
         print(f"xlpricing: error: --pdf needs LibreOffice. {INSTALL_HINT}", file=sys.stderr)
         return EXIT_USAGE
+    if args.pdf and cjk_font_missing():  # a PDF that is right or none at all
+        print(f"xlpricing: error: {CJK_FONT_HINT}", file=sys.stderr)
+        return EXIT_USAGE
     projection = None
     if args.forecast_growth is not None:
         from .advisor import forecast, growth
@@ -246,9 +265,9 @@ def cmd_quote(args: argparse.Namespace) -> int:
         usage = growth(q.peak_dau, q.peak_groups, inputs.percent(args.forecast_growth, "--forecast-growth") / 100,
                        inputs.whole_number(args.forecast_months, "--forecast-months", 12))
         projection = forecast(book, q.edition, q.addons, usage)
-    path = write_quote_workbook(output, book, q, proposal, force=args.force, forecast=projection)
-    print(f"wrote {path}  ({q.edition}, {q.months} month{'s' if q.months != 1 else ''}, "
-          f"total {formatting.money(q.total, q.currency)})")
+    path = write_quote_workbook(output, book, quotes, proposal, force=args.force, forecast=projection)
+    totals = ", ".join(f"{x.edition} {formatting.money(x.total, x.currency)}" for x in quotes)
+    print(f"wrote {path}  ({q.months} month{'s' if q.months != 1 else ''}, total {totals})")
     if args.pdf:
         from .sheets.pdf import write_pdf
 
@@ -262,12 +281,13 @@ def cmd_quote(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import BatchError, exit_on_signal, printable, progress_bar, report, run_batch
+    from .seller import choose_seller
 
     signal.signal(signal.SIGTERM, exit_on_signal)  # killed: stop cleanly, no half-written files
     try:
         book = _book(args)  # worker processes load it by id, or by file for a book of one's own
         result = run_batch(Path(args.csv), Path(args.output), price_book=args.price_book or book.id, force=args.force,
-                           progress=progress_bar())
+                           progress=progress_bar(), seller=choose_seller(args.seller), lang=args.lang)
     except BatchError as exc:
         print(f"xlpricing: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
@@ -349,6 +369,13 @@ def _book_options(parser: argparse.ArgumentParser, default) -> None:
                         help="cn or overseas: the book of that region in force on --as-of (default today)")
 
 
+def _proposal_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seller", metavar="FILE",
+                        help=f"the seller's profile (TOML, see the README); default ${SELLER_ENV}, else no seller block")
+    parser.add_argument("--lang", choices=("zh", "en", "both"), default="both",
+                        help="language of the proposal sheet and PDF (default both)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlpricing",
@@ -397,7 +424,12 @@ def build_parser() -> argparse.ArgumentParser:
     lite.set_defaults(run=cmd_lite)
 
     quote = sub.add_parser("quote", help="write a quote workbook for one deal (a proposal to send)")
-    _deal_arguments(quote)
+    _deal_arguments(quote, edition_required=False)
+    quote.add_argument("--option", action="append", metavar="EDITION[:ADDON,…]",
+                       help="an option of the proposal (repeat, 1 to 3), e.g. pro:history_90,moderation; "
+                            "DAU, groups, months and discount are shared. Instead of --edition/--addon")
+    quote.add_argument("--recommend", type=int, metavar="N", help="the option marked recommended (default: the cheapest)")
+    _proposal_arguments(quote)
     quote.add_argument("--customer", required=True, help="the customer's name, as it should appear")
     quote.add_argument("--contact", help="sales contact shown on the quote")
     quote.add_argument("--quote-number", help="default: Q<date>-<6 characters from the deal>")
@@ -443,6 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("csv", help="the deals, one per row (columns in the README)")
     batch.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the workbooks")
     batch.add_argument("--force", action="store_true", help="overwrite workbooks that exist")
+    _proposal_arguments(batch)
     batch.set_defaults(run=cmd_batch)
     return parser
 
@@ -459,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"xlpricing: error: {problem.message}", file=sys.stderr)
         return EXIT_USAGE
-    except PriceBookError as exc:
+    except FileProblems as exc:  # a price book or a seller profile
         print(f"xlpricing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except FileExistsError as exc:

@@ -29,11 +29,21 @@ class QuoteError(ValueError):
         return cls(Problem(argument, message))
 
 
-class PriceBookError(ValueError):
-    """A price book file that does not hold together. Lists every problem with its key path."""
+class FileProblems(ValueError):
+    """A data file that does not hold together. Lists every problem with its key path."""
+
+    kind = "file"
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"price book {source} has {len(self.problems)} problem(s):\n{lines}")
+        super().__init__(f"{self.kind} {source} has {len(self.problems)} problem(s):\n{lines}")
+
+
+class PriceBookError(FileProblems):
+    kind = "price book"
+
+
+class SellerError(FileProblems):
+    kind = "seller profile"

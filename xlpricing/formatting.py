@@ -50,3 +50,68 @@ def table(header: list[str], rows: list[list[str]], right: set[int] = frozenset(
         return "  ".join(pad(c, w, i in right) for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+# ---------------------------------------------------------------------------------- 人民币大写
+
+_DIGIT = "零壹贰叁肆伍陆柒捌玖"
+_PLACE = ("", "拾", "佰", "仟")  # within a group of four digits
+_GROUP = ("", "万", "亿", "万亿")
+
+
+def _group_capitals(n: int) -> str:
+    """1 … 9999 in capitals, with 零 for a gap inside (1010 → 壹仟零壹拾), none at the end."""
+    out, gap = "", False
+    for place, digit in zip((3, 2, 1, 0), f"{n:04d}"):
+        if digit == "0":
+            gap = bool(out)
+            continue
+        if gap:
+            out += "零"
+            gap = False
+        out += _DIGIT[int(digit)] + _PLACE[place]
+    return out
+
+
+def _integer_capitals(n: int) -> str:
+    groups = []
+    while n:
+        n, group = divmod(n, 10_000)
+        groups.append(group)
+    if len(groups) > len(_GROUP):
+        raise ValueError("amounts of 10^16 yuan and more have no capitals here")
+    out, gap = "", False
+    for i in reversed(range(len(groups))):
+        group = groups[i]
+        if group == 0:
+            gap = bool(out)  # 1,0000,0001 → 壹亿零壹
+            continue
+        if out and (gap or group < 1000):  # 1,005,000 → 壹佰万伍仟; 1,000,500 → 壹佰万零伍佰
+            out += "零"
+        out += _group_capitals(group) + _GROUP[i]
+        gap = False
+    return out
+
+
+def rmb_capitals(value: Decimal) -> str:
+    """An amount in Chinese capital numerals as on a contract or an invoice (人民币大写), rounded half up
+    to the fen: 95,988 → 玖万伍仟玖佰捌拾捌元整; 91,188.60 → 玖万壹仟壹佰捌拾捌元陆角;
+    1,005,000.07 → 壹佰万伍仟元零柒分; 0.07 → 柒分; 0 → 零元整."""
+    from decimal import ROUND_HALF_UP
+
+    cents = int((abs(value) * 100).to_integral_value(ROUND_HALF_UP))
+    sign = "负" if value < 0 and cents else ""
+    yuan, rest = divmod(cents, 100)
+    jiao, fen = divmod(rest, 10)
+    if not cents:
+        return "零元整"
+    out = _integer_capitals(yuan) + "元" if yuan else ""
+    if not rest:
+        return sign + out + "整"
+    if jiao:
+        out += _DIGIT[jiao] + "角"
+    elif yuan:
+        out += "零"  # 元零柒分: the missing jiao is said
+    if fen:
+        out += _DIGIT[fen] + "分"
+    return sign + out

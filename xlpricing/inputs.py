@@ -28,7 +28,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from .engine import MAX_COUNT, Quote, build_quote
-from .errors import ARGUMENT_ORDER, QuoteError
+from .errors import ARGUMENT_ORDER, Problem, QuoteError
 from .pricebook import PriceBook
 
 _NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)")
@@ -190,6 +190,36 @@ def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, a
     if not problems:  # only the engine's own arguments (call minutes …) were wrong
         raise first
     raise QuoteError(sorted(problems, key=lambda p: ARGUMENT_ORDER.index(p.argument)))
+
+
+MAX_OPTIONS = 3  # options side by side on one proposal
+
+
+def option_parts(text: str) -> tuple[str, str]:
+    """'pro:history_90,moderation' → ('pro', 'history_90,moderation'); 'flagship' → ('flagship', '')."""
+    edition, _, addons = text.partition(":")
+    return edition.strip(), addons
+
+
+def price_options(book: PriceBook, options: list[tuple[Any, Any]], peak_dau: Any, peak_groups: Any, months: Any,
+                  discount: Any = None) -> list[Quote]:
+    """Each option (edition, add-ons) priced with the shared usage, term and discount. Every problem of
+    every option is reported at once; one of a shared argument once, not once per option."""
+    if not 1 <= len(options) <= MAX_OPTIONS:
+        raise QuoteError.of("edition", f"a proposal has 1 to {MAX_OPTIONS} options, got {len(options)}")
+    quotes, problems = [], []
+    for k, (edition, addons) in enumerate(options, start=1):
+        try:
+            quotes.append(price_deal(book, edition, peak_dau, peak_groups, addons, months, discount))
+        except QuoteError as exc:
+            for p in exc.problems:
+                shared = p.argument not in ("edition", "addons")
+                message = p.message if shared or len(options) == 1 else f"option {k}: {p.message}"
+                if all(q.message != message for q in problems):
+                    problems.append(Problem(p.argument, message))
+    if problems:
+        raise QuoteError(problems)
+    return quotes
 
 
 NEED_ALIASES = {

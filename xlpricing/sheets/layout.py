@@ -8,6 +8,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 
 PRICE_SHEET = "价目表 Price book"
+PROPOSAL_SHEET = "报价单 Proposal"
 QUOTE_SHEET = "报价单 Quote"
 COMPARE_SHEET = "版本对比 Compare"
 EXAMPLES_SHEET = "函数示例 Functions"

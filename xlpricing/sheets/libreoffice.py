@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -36,6 +37,26 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 
 class LibreOfficeError(RuntimeError):
     pass
+
+
+CJK_FONT_HINT = ("--pdf needs a font that covers Chinese, and LibreOffice finds none (every Chinese character, "
+                 "the customer's name included, would print as an empty box): on Debian/Ubuntu "
+                 "`sudo apt-get install fonts-noto-cjk`; macOS and Windows ship one.")
+
+
+def cjk_font_missing() -> bool:
+    """True when LibreOffice would print Chinese as boxes. On Linux it finds fonts through fontconfig
+    (which honours FONTCONFIG_FILE); macOS and Windows ship a Chinese font."""
+    if not sys.platform.startswith("linux"):
+        return False
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return True  # no fontconfig: no way for LibreOffice to find one either
+    try:
+        done = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    return not done.stdout.strip()
 
 
 def convert(files: list[Path], fmt: str, outdir: Path, timeout: float = 600) -> list[Path]:

@@ -17,13 +17,15 @@ INCLUDED = "included"  # an add-on the edition already has (formulas compare wit
 NOT_OFFERED = "-"  # an add-on the edition cannot buy
 
 
-def define(ws: Worksheet, name: str, first: str, last: str | None = None) -> None:
-    """A workbook-level name for a cell or a range of ``ws`` (absolute, sheet quoted)."""
+def define(ws: Worksheet, name: str, first: str, last: str | None = None, local: bool = False) -> None:
+    """A name for a cell or a range of ``ws`` (absolute, sheet quoted): workbook-level, or ``local`` to
+    the sheet, where it overrides a workbook name of the same spelling (a second quote sheet)."""
     def absolute(cell: str) -> str:
         letters = "".join(ch for ch in cell if ch.isalpha())
         return f"${letters}${cell[len(letters):]}"
     ref = absolute(first) + (f":{absolute(last)}" if last else "")
-    ws.parent.defined_names[name] = DefinedName(name, attr_text=f"'{ws.title}'!{ref}")
+    names = ws.defined_names if local else ws.parent.defined_names
+    names[name] = DefinedName(name, attr_text=f"'{ws.title}'!{ref}")
 
 
 def write_price_sheet(ws: Worksheet, book: PriceBook) -> None:

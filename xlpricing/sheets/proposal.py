@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,9 +16,11 @@ from openpyxl.workbook.workbook import Workbook
 
 from ..engine import Quote
 from ..pricebook import PriceBook
+from ..seller import Seller
 from . import layout as L
+from .style import literal
 from .cached import add_cached_values
-from .quotesheet import cached_values, fill_inputs, formula_cells
+from .quotesheet import cached_values, fill_inputs, formula_cells, write_quote_sheet
 from .template import add_template_sheets, save_workbook
 
 VALID_DAYS = 30
@@ -47,6 +48,9 @@ class Proposal:
     quote_date: dt.date = field(default_factory=dt.date.today)
     valid_until: dt.date | None = None  # quote_date + 30 days when None
     notes: str = ""
+    seller: Seller | None = None  # None: no seller block
+    lang: str = "both"  # zh, en or both: the proposal sheet's language
+    recommend: int | None = None  # which option (1-based) is marked recommended; None: the cheapest
 
     def number_for(self, quote: Quote) -> str:
         if self.quote_number.strip():
@@ -58,20 +62,6 @@ class Proposal:
         return self.valid_until or self.quote_date + dt.timedelta(days=VALID_DAYS)
 
 
-# Control characters an .xlsx cannot hold at all (XML 1.0): BEL, ESC, NUL, vertical tab, … Tab,
-# newline and carriage return stay. CRM exports carry them invisibly; they are dropped, never fatal.
-_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def literal(cell, text: str) -> None:
-    """Free text stays text: never a formula (=, +, -, @) and never an error value (#N/A)."""
-    text = _NOT_IN_XLSX.sub("", text)
-    cell.value = text
-    cell.data_type = "s"
-    # set both ways: the writer reuses its cells, and one deal's prefix must not stay for the next
-    cell.quotePrefix = text[:1] in ("=", "+", "-", "@", "#")  # Excel shows it as typed when edited
-
-
 class QuoteWorkbookWriter:
     """Builds the workbook once and refills it for every deal: the layout is the same each time."""
 
@@ -81,45 +71,69 @@ class QuoteWorkbookWriter:
         self.wb.remove(self.wb.active)
         add_template_sheets(self.wb, book, compare=False)
         self.ws = self.wb[L.QUOTE_SHEET]
-        self.cells, _ = formula_cells(book)  # the same for every deal: built once
+        self.cells, self.names = formula_cells(book)  # the same for every deal: built once
 
-    def fill(self, quote: Quote, proposal: Proposal) -> Workbook:
+    def fill(self, ws, quote: Quote, proposal: Proposal, number: str) -> None:
+        """Type one option into a working quote sheet, with the proposal's header."""
         if quote.price_book_id != self.book.id:
             raise ValueError(f"quote priced with {quote.price_book_id}, workbook built for {self.book.id}")
         discount = quote.discount_percent if quote.discount_percent else None
-        fill_inputs(self.ws, quote.edition, quote.peak_dau, quote.peak_groups, list(quote.addons),
-                    quote.months, discount)
-        header = {
-            "customer": proposal.customer,
-            "contact": proposal.contact,
-            "quote_number": proposal.number_for(quote),
-            "notes": proposal.notes,
-        }
+        fill_inputs(ws, quote.edition, quote.peak_dau, quote.peak_groups, list(quote.addons), quote.months, discount)
+        header = {"customer": proposal.customer, "contact": proposal.contact, "quote_number": number,
+                  "notes": proposal.notes}
         for key, text in header.items():
-            literal(self.ws[L.HEADER_FIELDS[key][2]], text)
+            literal(ws[L.HEADER_FIELDS[key][2]], text)
         for key, day in (("quote_date", proposal.quote_date), ("valid_until", proposal.expiry())):
-            cell = self.ws[L.HEADER_FIELDS[key][2]]
+            cell = ws[L.HEADER_FIELDS[key][2]]
             cell.value = day
             cell.number_format = "yyyy-mm-dd"
-        return self.wb
 
-    def write(self, path: str | Path, quote: Quote, proposal: Proposal, force: bool = False,
+    def write(self, path: str | Path, quotes: Quote | list[Quote], proposal: Proposal, force: bool = False,
               forecast=None) -> Path:
-        """``forecast`` (an advisor.Forecast) adds a sheet with the month-by-month costs and a chart."""
-        wb = self.fill(quote, proposal)
-        values = cached_values(self.book, quote, self.cells)
-        sheet = write_forecast_sheet(wb, self.book, forecast) if forecast is not None else None
+        """The proposal sheet first, then one working quote sheet per option (1 to 3). ``forecast``
+        (an advisor.Forecast) adds a sheet with the month-by-month costs and a chart."""
+        from .proposalsheet import write_proposal_sheet
+
+        quotes = [quotes] if isinstance(quotes, Quote) else list(quotes)
+        if not 1 <= len(quotes) <= MAX_OPTIONS:
+            raise ValueError(f"a proposal has 1 to {MAX_OPTIONS} options, got {len(quotes)}")
+        wb, number = self.wb, proposal.number_for(quotes[0])
+        added = []  # sheets of this deal only: the writer is reused for the next one
         try:
-            return save_workbook(wb, path, force=force,
-                                 finish=lambda tmp: add_cached_values(tmp, L.QUOTE_SHEET, values))
+            sheets = [L.QUOTE_SHEET]
+            for k in range(2, len(quotes) + 1):
+                ws = wb.create_sheet(f"{L.QUOTE_SHEET} {k}", wb.sheetnames.index(sheets[-1]) + 1)
+                write_quote_sheet(ws, self.book, local_names=True)  # its names are its own
+                added.append(ws)
+                sheets.append(ws.title)
+            for quote, name in zip(quotes, sheets):
+                self.fill(wb[name], quote, proposal, number)
+            page, page_values = write_proposal_sheet(wb, self.book, quotes, proposal, sheets, self.names)
+            added.append(page)
+            if forecast is not None:
+                added.append(write_forecast_sheet(wb, self.book, forecast))
+            wb.active = 0
+            for ws in wb.worksheets:
+                ws.sheet_view.tabSelected = ws.title == L.PROPOSAL_SHEET
+            values = [(name, cached_values(self.book, quote, self.cells)) for quote, name in zip(quotes, sheets)]
+            values.append((L.PROPOSAL_SHEET, page_values))
+
+            def finish(tmp: Path) -> None:
+                for name, cells in values:
+                    add_cached_values(tmp, name, cells)
+
+            return save_workbook(wb, path, force=force, finish=finish)
         finally:
-            if sheet is not None:
-                wb.remove(sheet)  # the writer is reused for the next deal
+            for ws in added:
+                wb.remove(ws)
 
 
-def write_quote_workbook(path: str | Path, book: PriceBook, quote: Quote, proposal: Proposal,
+MAX_OPTIONS = 3
+
+
+def write_quote_workbook(path: str | Path, book: PriceBook, quotes: Quote | list[Quote], proposal: Proposal,
                          force: bool = False, forecast=None) -> Path:
-    return QuoteWorkbookWriter(book).write(path, quote, proposal, force=force, forecast=forecast)
+    return QuoteWorkbookWriter(book).write(path, quotes, proposal, force=force, forecast=forecast)
 
 
 def write_forecast_sheet(wb: Workbook, book: PriceBook, forecast):
@@ -129,7 +143,7 @@ def write_forecast_sheet(wb: Workbook, book: PriceBook, forecast):
     from . import style
 
     money = style.MONEY_FEN
-    ws = wb.create_sheet(L.FORECAST_SHEET, 1)
+    ws = wb.create_sheet(L.FORECAST_SHEET, wb.sheetnames.index(L.PRICE_SHEET))  # after the working sheets
     name = f"{forecast.edition}: {', '.join(forecast.addons)}" if forecast.addons else forecast.edition
     ws["A1"] = f"每月费用预测 Monthly cost forecast · {name}"
     ws["A1"].font = style.TITLE

@@ -26,7 +26,8 @@ from ..engine import DISCOUNT, METRIC_EN, LineItem, Quote, build_quote, upgrade_
 from ..pricebook import Addon, PriceBook, superseded
 from . import layout as L
 from . import style
-from .pricesheet import INCLUDED, define
+from .pricesheet import INCLUDED
+from .pricesheet import define as define_name
 
 
 @dataclass(frozen=True)
@@ -321,7 +322,12 @@ def cached_values(book: PriceBook, quote: Quote, cells: Cells | None = None) -> 
 # ------------------------------------------------------------------------------- writing
 
 
-def write_quote_sheet(ws: Worksheet, book: PriceBook) -> None:
+def write_quote_sheet(ws: Worksheet, book: PriceBook, local_names: bool = False) -> None:
+    """The working quote sheet. ``local_names``: a second or third sheet of one workbook (another
+    option of a proposal), whose names (Edition, QuoteTotal, the helpers) are its own."""
+    def define(ws: Worksheet, name: str, first: str, last: str | None = None) -> None:
+        define_name(ws, name, first, last, local=local_names)
+
     money = style.MONEY_FEN  # a discount brings fen: never show a rounded amount
     ws.sheet_properties.tabColor = style.TAB_QUOTE
     c = L.COL

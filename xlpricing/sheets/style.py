@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -87,15 +88,31 @@ def fit_height(ws: Worksheet, row: int, text: str, width_chars: int, line_height
     ws.row_dimensions[row].height = line_height * lines + 4
 
 
-def print_setup(ws: Worksheet, title_rows: str, landscape: bool = False, area: str | None = None,
+def print_setup(ws: Worksheet, title_rows: str | None, landscape: bool = False, area: str | None = None,
                 one_page: bool = False) -> None:
+    """A4, one page wide; ``title_rows`` repeat on every page (None: nothing repeats)."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 1 if one_page else 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = title_rows
+    if title_rows:
+        ws.print_title_rows = title_rows
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.5
     if area:
         ws.print_area = area
+
+
+# Control characters an .xlsx cannot hold at all (XML 1.0): BEL, ESC, NUL, vertical tab, … Tab,
+# newline and carriage return stay. CRM exports carry them invisibly; they are dropped, never fatal.
+_NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def literal(cell, text: str) -> None:
+    """Free text stays text: never a formula (=, +, -, @) and never an error value (#N/A)."""
+    text = _NOT_IN_XLSX.sub("", text)
+    cell.value = text
+    cell.data_type = "s"
+    # set both ways: the writer reuses its cells, and one deal's prefix must not stay for the next
+    cell.quotePrefix = text[:1] in ("=", "+", "-", "@", "#")  # Excel shows it as typed when edited

@@ -11,7 +11,6 @@ from openpyxl.chart import BarChart, Reference
 from ..pricebook import PriceBook
 from . import style
 from .cached import add_cached_values
-from .proposal import literal
 from .template import save_workbook
 
 
@@ -32,8 +31,8 @@ def write_summary(path: Path, book: PriceBook, outcomes: list, force: bool = Tru
         r = 5 + i
         style.body_row(ws, r, [o.row, None, o.edition, o.months, Decimal(o.monthly_total), Decimal(o.total),
                                None], formats={5: money, 6: money})
-        literal(ws.cell(r, 2), o.customer)
-        literal(ws.cell(r, 7), Path(o.path).name)
+        style.literal(ws.cell(r, 2), o.customer)
+        style.literal(ws.cell(r, 7), Path(o.path).name)
     last = 4 + len(good)
     total_row = last + 1
     ws.cell(total_row, 2, "合计 Total").font = style.TOTAL
@@ -61,8 +60,8 @@ def write_summary(path: Path, book: PriceBook, outcomes: list, force: bool = Tru
     style.header_row(failed, 1, ["行 Row", "客户 Customer", "原因 Reason"])
     for i, o in enumerate(bad):
         failed.cell(2 + i, 1, o.row)
-        literal(failed.cell(2 + i, 2), o.customer)
-        literal(failed.cell(2 + i, 3), o.reason)
+        style.literal(failed.cell(2 + i, 2), o.customer)
+        style.literal(failed.cell(2 + i, 3), o.reason)
     for col, width in zip("ABC", (8, 36, 100)):
         failed.column_dimensions[col].width = width
     for row in range(2, 2 + len(bad)):
