@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlpricing import QuoteError, quote
+from xlpricing import quote
 from xlpricing.batch import progress_bar, read_rows, run_batch
 from xlpricing.cli import main
 from xlpricing.sheets import layout as L

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from xlpricing.cli import main
 from xlpricing.pricebook import PRICEBOOK_DIR, get_price_book

@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -1,12 +1,10 @@
 """Quote workbooks (one deal, and batches): values in the file, live formulas, literal free text,
 safe files, and LibreOffice agreeing with every stored value."""
 
-import csv
 import datetime as dt
 import re
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
