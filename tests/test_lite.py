@@ -261,3 +261,15 @@ def test_committed_lite_workbook_matches_the_generator(workbook):
     assert not diffs, "workbooks/ is stale: run scripts/build_workbooks.py\n" + "\n".join(diffs)
     assert read_lite_parts(committed) == read_lite_parts(workbook), "workbooks/xlpricing-lite.xlsx carries an " \
         "older main.py: run scripts/build_workbooks.py"
+
+
+@needs_pyodide
+def test_price_book_chosen_for_the_workbook_is_its_default(tmp_path, capsys):
+    assert main(["--price-book", "tencent-im-cn-2024", "lite", "--main-py"]) == 0
+    main_py = capsys.readouterr().out
+    assert "price book tencent-im-cn-2024" in main_py[:600]
+    calls = [("IMQUOTE", ["pro", 35000.0, 0.0, None, 12.0]), ("IMPRICE", ["pro", None]),
+             ("IMQUOTE", ["pro", 35000.0, 0.0, None, 12.0, "tencent-im-cn-seed"])]
+    answer = run_in_pyodide(main_py, {"calls": calls}, tmp_path)
+    # 2024: (1,499 + 3 × 1,000) × 12 = 53,988; the seed book still answers when named: (999 + 3,000) × 12 = 47,988
+    assert answer["results"] == [53_988, 1_499, 47_988]
