@@ -372,7 +372,7 @@ def _book_options(parser: argparse.ArgumentParser, default) -> None:
 def _proposal_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seller", metavar="FILE",
                         help=f"the seller's profile (TOML, see the README); default ${SELLER_ENV}, else no seller block")
-    parser.add_argument("--lang", choices=("zh", "en", "both"), default="both",
+    parser.add_argument("--lang", choices=inputs.PROPOSAL_LANGS, default="both",
                         help="language of the proposal sheet and PDF (default both)")
 
 

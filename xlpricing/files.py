@@ -126,8 +126,8 @@ def describe_os_error(exc: OSError) -> str:
     """One line for a person: which file, and what the system said."""
     if exc.errno is None:  # one of ours, already a sentence
         return str(exc)
-    where = exc.filename if exc.filename is not None else ""
-    return f"cannot write {where}: {exc.strerror or exc}".replace("write : ", "write: ")
+    where = f" {exc.filename}" if exc.filename is not None else ""
+    return f"cannot write{where}: {exc.strerror or exc}"
 
 
 def remove_stale_temp_files(folder: Path) -> list[Path]:

@@ -193,6 +193,7 @@ def price_deal(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, a
 
 
 MAX_OPTIONS = 3  # options side by side on one proposal
+PROPOSAL_LANGS = ("zh", "en", "both")  # the languages a proposal is written in
 
 
 def option_parts(text: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from openpyxl.workbook.workbook import Workbook
 
 from ..engine import Quote
+from ..inputs import MAX_OPTIONS
 from ..pricebook import PriceBook
 from ..seller import Seller
 from . import layout as L
@@ -126,9 +127,6 @@ class QuoteWorkbookWriter:
         finally:
             for ws in added:
                 wb.remove(ws)
-
-
-MAX_OPTIONS = 3
 
 
 def write_quote_workbook(path: str | Path, book: PriceBook, quotes: Quote | list[Quote], proposal: Proposal,

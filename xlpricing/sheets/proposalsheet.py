@@ -21,7 +21,6 @@ from ..pricebook import PriceBook
 from . import layout as L
 from . import style
 
-LANGS = ("zh", "en", "both")
 WIDTHS = {"A": 30, "B": 24, "C": 24, "D": 24, "E": 17}  # A item; B:C details; D monthly; E amount
 LAST_COL = "E"
 CAPITALS_STALE = "（金额已在工作表中改动：请用 xlpricing 重新生成大写金额）"
