@@ -158,7 +158,7 @@ def bench_workbooks(repeat: int, batch_sizes: tuple[int, ...]) -> None:
             peak_mb = max(int(x) for x in done.stdout.split()) / 1024
             if n == max(batch_sizes):
                 report(f"batch of {n:,} quotes, 2 cores (wall)", wall, "s", 30, False, ".1f")
-                info(f"  per workbook in that batch", f"{wall / n * 1000:,.1f} ms")
+                info("  per workbook in that batch", f"{wall / n * 1000:,.1f} ms")
             info(f"  peak memory of one process, batch of {n:,}", f"{peak_mb:,.0f} MB")
 
         def floor():

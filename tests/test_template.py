@@ -132,12 +132,21 @@ def test_committed_macro_template_matches_the_generator(tmp_path):
     assert not diffs, "workbooks/ is stale: run scripts/build_workbooks.py\n" + "\n".join(diffs)
 
 
-def test_macro_template_keeps_xlwings_vba_and_activates_the_udfs():
+def test_macro_template_keeps_xlwings_vba_but_its_sample_and_activates_the_udfs():
     import xlwings
+    from oletools.olevba import VBA_Parser  # reads a VBA project the way Office does; not ours
 
     quickstart = Path(xlwings.__file__).with_name("quickstart_standalone.xlsm")
-    with zipfile.ZipFile(quickstart) as src, zipfile.ZipFile(COMMITTED_XLSM) as ours:
-        assert ours.read("xl/vbaProject.bin") == src.read("xl/vbaProject.bin")
+    theirs, ours = (VBA_Parser(str(p)) for p in (quickstart, COMMITTED_XLSM))
+    theirs, ours = ({stream.split("/")[-1]: code for _, stream, _, code in p.extract_macros()} for p in (theirs, ours))
+    assert sorted(ours) == ["Dictionary", "Sheet1", "Sheet2", "ThisWorkbook", "xlwings"]
+    assert ours == {name: code for name, code in theirs.items() if name != "Module1"}
+    assert "Sub SampleCall()" in theirs["Module1"]
+    with zipfile.ZipFile(quickstart) as src, zipfile.ZipFile(COMMITTED_XLSM) as z:
+        # not even a stale copy of its name left in a free sector (xlwings' file names it 3 times)
+        assert src.read("xl/vbaProject.bin").count(b"Module1") == 3
+        assert b"Module1" not in z.read("xl/vbaProject.bin")
+        assert "Module1".encode("utf-16-le") not in z.read("xl/vbaProject.bin")
     wb = openpyxl.load_workbook(COMMITTED_XLSM, keep_vba=True)
     assert "_xlwings.conf" not in wb.sheetnames  # the underscore would leave it inactive
     # xlwings reads keys from A1 down to the first blank cell

@@ -1,6 +1,8 @@
 """The template recalculated by LibreOffice headless: same totals as the engine, no error cells."""
 
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -16,6 +18,7 @@ from xlpricing.sheets.template import build_template
 pytestmark = pytest.mark.skipif(find_soffice() is None, reason=f"needs LibreOffice: {INSTALL_HINT}")
 
 BOOK = get_price_book()
+ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = scenarios()
 BLANKS = ("pro", None, None, (), None)  # blank cells take the defaults: 0 DAU, 0 groups, 1 month
 ERROR_VALUES = ("#NAME?", "#REF!", "#VALUE!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "Err:")
@@ -136,3 +139,22 @@ def test_every_books_template_prices_by_its_own_native_formulas(tmp_path):
         else:
             assert (got, status) == (expected, "OK"), (book_id, deal)
             assert error_cells(wb) == [], book_id
+
+
+def test_libreoffice_imports_the_macro_templates_vba_without_the_sample_module(tmp_path):
+    # LibreOffice reads the VBA project with its own compound-file and VBA code and stores each module
+    # it finds as Basic/VBAProject/<module>.xml in the .ods it converts to
+    import xlwings
+
+    quickstart = Path(xlwings.__file__).with_name("quickstart_standalone.xlsm")
+    theirs, ours = convert([quickstart, ROOT / "workbooks" / "xlpricing-template.xlsm"], "ods", tmp_path)
+
+    def modules(ods):
+        with zipfile.ZipFile(ods) as z:
+            return {n.rsplit("/", 1)[-1][:-4]: z.read(n) for n in z.namelist()
+                    if n.startswith("Basic/VBAProject/") and not n.endswith("script-lb.xml")}
+
+    theirs, ours = modules(theirs), modules(ours)
+    assert b"Sub SampleCall()" in theirs["Module1"]
+    assert sorted(ours) == ["Dictionary", "Sheet1", "Sheet2", "ThisWorkbook", "xlwings"]
+    assert ours == {name: xml for name, xml in theirs.items() if name != "Module1"}

@@ -1,12 +1,13 @@
 """What a workbook says, without its zip bytes: for comparing a generated workbook with a golden one.
 
 Compares what a user or a formula engine sees (cell values and formulas, number formats,
-merged ranges, defined names, data validations, protection, print setup) and ignores what
-changes on every save (timestamps, zip order, openpyxl's internal ids).
+merged ranges, defined names, data validations, protection, print setup, the VBA project) and
+ignores what changes on every save (timestamps, zip order, openpyxl's internal ids).
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ def workbook_contents(path: str | Path) -> dict[str, Any]:
         "sheets": wb.sheetnames,
         "defined_names": {name: dn.attr_text for name, dn in sorted(wb.defined_names.items())},
     }
+    if wb.vba_archive is not None:  # the VBA project is written deterministically: compare its bytes
+        out["vba_project"] = hashlib.sha256(wb.vba_archive.read("xl/vbaProject.bin")).hexdigest()
     for ws in wb.worksheets:
         cells = {}
         for row in ws.iter_rows():

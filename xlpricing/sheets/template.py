@@ -1,14 +1,16 @@
 """The template workbook: quote sheet, compare sheet and price book, written from a PriceBook.
 
 ``build_template`` makes the .xlsx that calculates in any spreadsheet; ``build_macro_template``
-puts the same sheets on top of xlwings' ``quickstart_standalone.xlsm`` (its VBA kept byte for
-byte) with an active ``xlwings.conf`` sheet and worked =IMQUOTE examples.
+puts the same sheets on top of xlwings' ``quickstart_standalone.xlsm`` (its VBA project kept but
+for the sample module ``Module1``) with an active ``xlwings.conf`` sheet and worked =IMQUOTE examples.
 """
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 from typing import Callable
+from zipfile import ZIP_DEFLATED, ZipFile
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
@@ -22,6 +24,7 @@ from .comparesheet import write_compare_sheet
 from .pricesheet import write_price_sheet
 from .cached import add_cached_values
 from .quotesheet import cached_values, default_quote, write_quote_sheet
+from .vbaproject import module_source, read_compound_file, remove_standard_module, write_compound_file
 
 
 def add_template_sheets(wb: Workbook, book: PriceBook, compare: bool = True) -> None:
@@ -51,9 +54,30 @@ def _quickstart_path() -> Path:
     return Path(xlwings.__file__).with_name("quickstart_standalone.xlsm")
 
 
+VBA_PROJECT = "xl/vbaProject.bin"
+SAMPLE_MODULE = "Module1"  # xlwings' SampleCall, which runs a module named like the workbook: not ours
+
+
+def _without_sample_module(vba_archive: ZipFile) -> ZipFile:
+    """A copy of the archive openpyxl keeps for the VBA, its project without xlwings' sample module;
+    xlwings' own module, its Dictionary class and the document modules stay byte for byte."""
+    streams = read_compound_file(vba_archive.read(VBA_PROJECT))
+    source = module_source(streams, SAMPLE_MODULE)
+    if "Sub SampleCall()" not in source:
+        raise ValueError(f"xlwings' {SAMPLE_MODULE} is no longer the SampleCall sample; check the xlwings version")
+    copy = ZipFile(BytesIO(), "a", ZIP_DEFLATED)
+    for name in vba_archive.namelist():
+        body = vba_archive.read(name)
+        if name == VBA_PROJECT:
+            body = write_compound_file(remove_standard_module(streams, SAMPLE_MODULE))
+        copy.writestr(name, body)
+    return copy
+
+
 def build_macro_template(book: PriceBook) -> Workbook:
     """The .xlsm: xlwings' standalone VBA module kept, xlwings.conf active, functions sheet added."""
     wb = openpyxl.load_workbook(_quickstart_path(), keep_vba=True)
+    wb.vba_archive = _without_sample_module(wb.vba_archive)
     for ws in list(wb.worksheets):
         if ws.title == "_xlwings.conf":
             ws.title = L.XLWINGS_CONF_SHEET  # the leading underscore keeps it inactive
