@@ -359,22 +359,24 @@ def _field(records, block, record_id) -> bytes:
     raise ValueError(f"VBA dir stream: a module without record 0x{record_id:04X}")
 
 
-def module_source(streams: dict[str, bytes], name: str) -> str:
-    """The source text of module ``name`` (as the VBA editor would show it, attributes included)."""
+def _modules(streams: dict[str, bytes]) -> tuple[list[tuple[int, bytes]], str, dict[str, tuple[int, int]]]:
+    """The dir stream's records, the project's encoding and each module's block by its name."""
     records = _dir_records(decompress(streams["VBA/dir"]))
     encoding = _codepage(records)
-    for block in _module_blocks(records):
-        if _field(records, block, _MODULENAME).decode(encoding) == name:
-            stream = _field(records, block, _MODULESTREAMNAME).decode(encoding)
-            offset = int.from_bytes(_field(records, block, _MODULEOFFSET), "little")
-            return decompress(streams[f"VBA/{stream}"][offset:]).decode(encoding)
-    raise KeyError(name)
+    blocks = {_field(records, b, _MODULENAME).decode(encoding): b for b in _module_blocks(records)}
+    return records, encoding, blocks
+
+
+def module_source(streams: dict[str, bytes], name: str) -> str:
+    """The source text of module ``name`` (as the VBA editor would show it, attributes included)."""
+    records, encoding, blocks = _modules(streams)
+    stream = _field(records, blocks[name], _MODULESTREAMNAME).decode(encoding)
+    offset = int.from_bytes(_field(records, blocks[name], _MODULEOFFSET), "little")
+    return decompress(streams[f"VBA/{stream}"][offset:]).decode(encoding)
 
 
 def module_names(streams: dict[str, bytes]) -> list[str]:
-    records = _dir_records(decompress(streams["VBA/dir"]))
-    encoding = _codepage(records)
-    return [_field(records, block, _MODULENAME).decode(encoding) for block in _module_blocks(records)]
+    return list(_modules(streams)[2])
 
 
 def _codepage(records) -> str:
@@ -391,12 +393,10 @@ def remove_standard_module(streams: dict[str, bytes], name: str) -> dict[str, by
     if vba_project[2:4] != b"\xff\xff":
         raise ValueError("the VBA project carries compiled code (its _VBA_PROJECT version is not 0xFFFF): "
                          "it cannot be edited without Office")
-    records = _dir_records(decompress(streams["VBA/dir"]))
-    encoding = _codepage(records)
-    found = [b for b in _module_blocks(records) if _field(records, b, _MODULENAME).decode(encoding) == name]
-    if not found:
+    records, encoding, blocks = _modules(streams)
+    if name not in blocks:
         raise ValueError(f"the VBA project has no module {name!r}")
-    ((first, last),) = found
+    first, last = blocks[name]
     if not any(rid == _MODULETYPE_PROCEDURAL for rid, _ in records[first:last + 1]):
         raise ValueError(f"the VBA module {name!r} is a document or class module, not a standard one")
     stream = _field(records, (first, last), _MODULESTREAMNAME).decode(encoding)
