@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 # The order problems are listed in: the order of the arguments of IMQUOTE.
 ARGUMENT_ORDER = ("edition", "peak_dau", "peak_groups", "addons", "months", "discount", "call_minutes", "needs",
@@ -39,6 +40,16 @@ class FileProblems(ValueError):
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"{self.kind} {source} has {len(self.problems)} problem(s):\n{lines}")
+
+    @classmethod
+    def read_text(cls, path: Path) -> str:
+        """The file's text, UTF-8 with or without the byte-order mark Windows editors may save."""
+        try:
+            return path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise cls(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
+        except UnicodeDecodeError as exc:
+            raise cls(str(path), [f"not UTF-8 text (byte {exc.start}): save it as UTF-8"]) from None
 
 
 class PriceBookError(FileProblems):

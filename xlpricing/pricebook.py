@@ -290,13 +290,7 @@ def choose_price_book(name: str | None = None, as_of: dt.date | None = None, reg
 
 def load_price_book(path: str | Path) -> PriceBook:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")  # Windows editors may save a byte-order mark
-    except OSError as exc:
-        raise PriceBookError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError as exc:
-        raise PriceBookError(str(path), [f"not UTF-8 text (byte {exc.start}): save it as UTF-8"]) from None
-    return parse_price_book(text, source=str(path))
+    return parse_price_book(PriceBookError.read_text(path), source=str(path))
 
 
 def parse_price_book(text: str, source: str = "<text>") -> PriceBook:

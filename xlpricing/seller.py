@@ -45,11 +45,7 @@ class Seller:
 def load_seller(path: str | Path) -> Seller:
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise SellerError(str(path), [f"cannot read the file: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError:
-        raise SellerError(str(path), ["not UTF-8 text: save it as UTF-8"]) from None
+        data = tomllib.loads(SellerError.read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise SellerError(str(path), [f"not valid TOML: {exc}"]) from None
     problems = []
