@@ -62,12 +62,16 @@ def file_mode() -> int:
     return 0o666 & ~mask
 
 
+def _exists(path: Path) -> FileExistsError:
+    return FileExistsError(f"{path} exists; pass --force to overwrite it")
+
+
 def check_target(path: Path, force: bool) -> None:
     """Refuse before any work: a folder where a file belongs, or an existing file without ``force``."""
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name", str(path))
     if not force and (path.exists() or path.is_symlink()):
-        raise FileExistsError(f"{path} exists; pass --force to overwrite it")
+        raise _exists(path)
 
 
 @contextlib.contextmanager
@@ -110,7 +114,7 @@ def _publish(tmp: Path, path: Path, force: bool) -> None:
     try:
         os.link(tmp, path)  # atomic, and fails if the name exists: never replaces another run's file
     except FileExistsError:
-        raise FileExistsError(f"{path} exists; pass --force to overwrite it") from None
+        raise _exists(path) from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
             raise
@@ -118,7 +122,7 @@ def _publish(tmp: Path, path: Path, force: bool) -> None:
         try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, file_mode()))
         except FileExistsError:
-            raise FileExistsError(f"{path} exists; pass --force to overwrite it") from None
+            raise _exists(path) from None
         os.replace(tmp, path)
 
 

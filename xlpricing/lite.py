@@ -211,7 +211,7 @@ def write_lite_workbook(path: str | Path, book: PriceBook, force: bool = False) 
     from .sheets import layout as L
     from .sheets.cached import add_cached_values
     from .sheets.quotesheet import cached_values, default_quote
-    from .sheets.template import build_template, save_workbook, write_examples_sheet
+    from .sheets.template import build_template, open_on, save_workbook, write_examples_sheet
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
@@ -219,9 +219,7 @@ def write_lite_workbook(path: str | Path, book: PriceBook, force: bool = False) 
     main, requirements = main_py(book), requirements_txt()
     wb = build_template(book)
     write_examples_sheet(wb.create_sheet(L.EXAMPLES_SHEET, 0), book, lite_version=package_version())
-    wb.active = 0
-    for ws in wb.worksheets:
-        ws.sheet_view.tabSelected = ws.title == L.EXAMPLES_SHEET
+    open_on(wb, L.EXAMPLES_SHEET)
     values = cached_values(book, default_quote(book))
 
     def finish(tmp: Path) -> None:

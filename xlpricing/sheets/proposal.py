@@ -22,7 +22,7 @@ from . import layout as L
 from .style import literal
 from .cached import add_cached_values
 from .quotesheet import cached_values, fill_inputs, formula_cells, write_quote_sheet
-from .template import add_template_sheets, save_workbook
+from .template import add_template_sheets, open_on, save_workbook
 
 VALID_DAYS = 30
 VALID_DAYS_RANGE = (1, 365)
@@ -113,9 +113,7 @@ class QuoteWorkbookWriter:
             added.append(page)
             if forecast is not None:
                 added.append(write_forecast_sheet(wb, self.book, forecast))
-            wb.active = 0
-            for ws in wb.worksheets:
-                ws.sheet_view.tabSelected = ws.title == L.PROPOSAL_SHEET
+            open_on(wb, L.PROPOSAL_SHEET)
             values = [(name, cached_values(self.book, quote, self.cells)) for quote, name in zip(quotes, sheets)]
             values.append((L.PROPOSAL_SHEET, page_values))
 

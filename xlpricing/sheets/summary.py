@@ -62,10 +62,9 @@ def write_summary(path: Path, book: PriceBook, outcomes: list, force: bool = Tru
         failed.cell(2 + i, 1, o.row)
         style.literal(failed.cell(2 + i, 2), o.customer)
         style.literal(failed.cell(2 + i, 3), o.reason)
+        failed.cell(2 + i, 3).alignment = style.WRAP_TOP
     for col, width in zip("ABC", (8, 36, 100)):
         failed.column_dimensions[col].width = width
-    for row in range(2, 2 + len(bad)):
-        failed.cell(row, 3).alignment = style.WRAP_TOP
     failed.freeze_panes = "A2"
     style.print_setup(failed, title_rows="1:1", landscape=True)
     return save_workbook(wb, path, force=force, finish=lambda tmp: add_cached_values(tmp, ws.title, sums))

@@ -35,10 +35,16 @@ def add_template_sheets(wb: Workbook, book: PriceBook, compare: bool = True) -> 
     write_quote_sheet(quote, book)
     if compare:
         write_compare_sheet(wb.create_sheet(L.COMPARE_SHEET, 1), book)
-    wb.active = wb.sheetnames.index(L.QUOTE_SHEET)
-    for ws in wb.worksheets:
-        ws.sheet_view.tabSelected = ws.title == L.QUOTE_SHEET
+    open_on(wb, L.QUOTE_SHEET)
     wb.calculation.fullCalcOnLoad = True  # openpyxl writes no cached values: recalculate on open
+
+
+def open_on(wb: Workbook, title: str) -> None:
+    """The sheet a user lands on: active, and its tab the only one selected (else Excel opens with
+    several sheets grouped, and typing into one types into all)."""
+    wb.active = wb.sheetnames.index(title)
+    for ws in wb.worksheets:
+        ws.sheet_view.tabSelected = ws.title == title
 
 
 def build_template(book: PriceBook) -> Workbook:
