@@ -20,19 +20,27 @@ import pytest
 from workbook_scenarios import scenarios
 from xlpricing import get_price_book, udf
 from xlpricing.cli import main
-from xlpricing.lite import (CT_TASKPANES, CT_WEBEXTENSION, FUNCTIONS, NS_WE, REL_TASKPANES, REL_WEBEXTENSION,
-                            TASKPANES_PART, TASKPANES_RELS_PART, WEBEXTENSION_PART, read_lite_parts)
+from xlpricing.lite import (CT_TASKPANES, CT_WEBEXTENSION, FUNCTIONS, NS_WE, PYODIDE_OLDER, PYODIDE_VERSION,
+                            REL_TASKPANES, REL_WEBEXTENSION, TASKPANES_PART, TASKPANES_RELS_PART, WEBEXTENSION_PART,
+                            read_lite_parts)
 from xlpricing.sheets import layout as L
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).parent / "lite"
-PYODIDE_DIR = Path(os.environ.get("XLPRICING_PYODIDE_DIR", ROOT / ".node" / "node_modules" / "pyodide"))
+# The Pyodide the workbook names (Python 3.14) and the line older Lite add-ins named (0.27, Python 3.12)
+PYODIDES = {
+    PYODIDE_VERSION: Path(os.environ.get("XLPRICING_PYODIDE_DIR", ROOT / ".node" / "node_modules" / "pyodide")),
+    PYODIDE_OLDER: Path(os.environ.get("XLPRICING_PYODIDE_OLDER_DIR",
+                                       ROOT / ".node" / "pyodide-0.27" / "node_modules" / "pyodide")),
+}
+PYTHON_OF = {PYODIDE_VERSION: "3.14.", PYODIDE_OLDER: "3.12."}
 NODE = shutil.which("node")
 BOOK = get_price_book()
 
-PYODIDE_MISSING = NODE is None or not (PYODIDE_DIR / "pyodide.mjs").exists()
-WHY = (f"needs Node.js and the npm package pyodide in {PYODIDE_DIR}: ./scripts/test installs it "
-       "(npm install --prefix .node pyodide@314.0.7) when npm is on PATH; .ci/run always does")
+PYODIDE_MISSING = NODE is None or not all((d / "pyodide.mjs").exists() for d in PYODIDES.values())
+WHY = (f"needs Node.js and the npm package pyodide, {PYODIDE_VERSION} and {PYODIDE_OLDER}, in "
+       f"{' and '.join(map(str, PYODIDES.values()))}: ./scripts/test installs both from npm when npm is on "
+       "PATH; .ci/run always does")
 if PYODIDE_MISSING and os.environ.get("XLPRICING_REQUIRE_PYODIDE"):  # CI: never a silent skip
     raise RuntimeError(f"XLPRICING_REQUIRE_PYODIDE is set, but the Lite tests {WHY}")
 needs_pyodide = pytest.mark.skipif(PYODIDE_MISSING, reason=WHY)
@@ -45,10 +53,10 @@ def workbook(tmp_path_factory):
     return path
 
 
-def run_in_pyodide(main_py: str, request: dict, tmp_path: Path) -> dict:
+def run_in_pyodide(main_py: str, request: dict, tmp_path: Path, version: str = PYODIDE_VERSION) -> dict:
     (tmp_path / "main.py").write_text(main_py, encoding="utf-8")
     (tmp_path / "request.json").write_text(json.dumps(request), encoding="utf-8")
-    done = subprocess.run([NODE, str(HERE / "run_in_pyodide.mjs"), str(PYODIDE_DIR), str(HERE / "harness.py"),
+    done = subprocess.run([NODE, str(HERE / "run_in_pyodide.mjs"), str(PYODIDES[version]), str(HERE / "harness.py"),
                            str(tmp_path / "main.py"), str(tmp_path / "request.json")],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -144,9 +152,12 @@ def test_lite_parts_are_stored_as_lite_stores_them(workbook):
     raw = re.search(r'<we:property name="main.py" value="([^"]*)"/>', xml).group(1)
     assert raw.startswith("&quot;") and raw.endswith("&quot;") and "\\n" in raw and "\n" not in raw
     parts = read_lite_parts(workbook)
-    assert set(parts) == {"main.py", "requirements.txt"}
+    assert set(parts) == {"main.py", "pyodideVersion", "requirements.txt"}
+    assert parts["pyodideVersion"] == "314.0.7"
+    # the add-in's required lines; no exact pins (Lite pins what it installs itself): xlwings gets
+    # the range pyproject gives it
     assert parts["requirements.txt"].splitlines() == [
-        "xlwings==0.37.8  # required", "python-dotenv==1.1.0  # required", "pyodide-http  # required",
+        "xlwings<0.38,>=0.37.8  # required", "python-dotenv  # required", "pyodide-http  # required",
         "black  # required"]
 
 
@@ -183,9 +194,12 @@ def test_openpyxl_opens_it_and_the_functions_sheet_shows_version_and_book(workbo
     assert "xlpricing 0.1.0" in texts and "tencent-im-cn-seed" in texts and "xlwings Lite" in texts
     formulas = [c.value for row in ws.iter_rows() for c in row if c.data_type == "f"]
     arrays = [f.text for f in formulas if not isinstance(f, str)]
-    assert any(t.startswith("=IMQUOTE(A") for t in arrays)  # the column of scenarios, one call
-    assert any(t.startswith("=IMQUOTE_LINES(") for t in arrays)
-    assert any(t.startswith("=IMBEST(") for t in arrays)
+    assert len(arrays) == len(formulas) - 1  # every call a (dynamic) array; the one other is =QuoteTotal
+    assert any(t.startswith("=_xldudf_IMQUOTE(A") for t in arrays)  # the column of scenarios, one call
+    assert any(t.startswith("=_xldudf_IMQUOTE_LINES(") for t in arrays)
+    assert any(t.startswith("=_xldudf_IMBEST(") for t in arrays)
+    assert not any(re.search(r"(?<!_xldudf_)\bIM[A-Z_]+\(", t) for t in arrays)  # never the plain name
+    assert ws["D5"].value.startswith("#NAME? or #BUSY! in column C: the xlwings Lite add-in has not started")
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (.ci/run installs it)")
@@ -222,10 +236,17 @@ def test_bad_requests_are_one_clear_line_and_no_file(tmp_path, capsys, argv, cod
 
 
 @needs_pyodide
-def test_main_py_from_the_workbook_prices_like_cpython_in_pyodide(workbook, tmp_path):
+@pytest.mark.parametrize("version", list(PYODIDES))
+def test_the_pyodide_installed_is_the_one_named(version):
+    assert json.loads((PYODIDES[version] / "package.json").read_text())["version"] == version
+
+
+@needs_pyodide
+@pytest.mark.parametrize("version", list(PYODIDES))
+def test_main_py_from_the_workbook_prices_like_cpython_in_pyodide(workbook, tmp_path, version):
     calls = lite_shaped_calls()
-    answer = run_in_pyodide(read_lite_parts(workbook)["main.py"], {"calls": calls}, tmp_path)
-    assert answer["python"].startswith("3.")  # Pyodide's own CPython build, not this one
+    answer = run_in_pyodide(read_lite_parts(workbook)["main.py"], {"calls": calls}, tmp_path, version)
+    assert answer["python"].startswith(PYTHON_OF[version])  # Pyodide's own CPython build, not this one
     # the README's example, worked by hand: (999 + 1,000 + 3 × 1,000 + 2 × 1,000) × 12 = 83,988
     assert answer["timings"]["first_result"] == 83_988
     assert len(answer["results"]) == len(calls)
@@ -273,3 +294,100 @@ def test_price_book_chosen_for_the_workbook_is_its_default(tmp_path, capsys):
     answer = run_in_pyodide(main_py, {"calls": calls}, tmp_path)
     # 2024: (1,499 + 3 × 1,000) × 12 = 53,988; the seed book still answers when named: (999 + 3,000) × 12 = 47,988
     assert answer["results"] == [53_988, 1_499, 47_988]
+
+
+# ---------------------------------------------------------------- the example cells, priced in Pyodide
+
+
+def _split_args(text: str) -> list[str]:
+    """A formula's arguments, split at the commas outside quotes."""
+    args, current, quoted = [], "", False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        if ch == "," and not quoted:
+            args.append(current)
+            current = ""
+        else:
+            current += ch
+    return [*args, current] if text else args
+
+
+def _as_lite_hands_it(value):
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def _argument(wb, ws, text: str):
+    """What Excel hands the function for one argument: a constant, a range of this sheet, a defined name."""
+    if text.startswith('"'):
+        return text[1:-1].replace('""', '"')
+    if re.fullmatch(r"[0-9.]+", text):
+        return float(text)
+    if re.fullmatch(r"[A-Z]+[0-9]+:[A-Z]+[0-9]+", text):
+        return [[_as_lite_hands_it(c.value) for c in row] for row in ws[text]]
+    (sheet, ref), = wb.defined_names[text].destinations
+    cells = wb[sheet][ref.replace("$", "")]
+    if not isinstance(cells, tuple):
+        return _as_lite_hands_it(cells.value)
+    return [[_as_lite_hands_it(c.value) for c in row] for row in cells]
+
+
+@needs_pyodide
+def test_every_example_cell_spills_what_main_py_returns(workbook, tmp_path):
+    """Each _xldudf_ call: its spill range is the size the function returns for its arguments in
+    Pyodide (main.py taken from the workbook), and every cell of the range holds that result."""
+    from openpyxl.worksheet.formula import ArrayFormula
+    formulas = openpyxl.load_workbook(workbook)
+    values = openpyxl.load_workbook(workbook, data_only=True)
+    found = []
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, ArrayFormula) and "_xldudf_" in c.value.text:
+                    name, args = re.fullmatch(r"=_xldudf_([A-Z_]+)\((.*)\)", c.value.text).groups()
+                    found.append((ws.title, c.value.ref, name,
+                                  [_argument(formulas, ws, a) for a in _split_args(args)]))
+    assert len(found) == 10  # seven single cells, the lines table, the column of scenarios, IMBEST
+    answer = run_in_pyodide(read_lite_parts(workbook)["main.py"], {"calls": [(n, a) for _, _, n, a in found]},
+                            tmp_path)
+    for (sheet, ref, name, args), result in zip(found, answer["results"]):
+        grid = result if isinstance(result, list) else [[result]]
+        cells = values[sheet][ref] if ":" in ref else ((values[sheet][ref],),)
+        assert (len(cells), len(cells[0])) == (len(grid), len(grid[0])), (sheet, ref, name)
+        stored = [[c.value for c in row] for row in cells]
+        assert stored == [[None if v == "" else v for v in row] for row in grid], (sheet, ref, name)
+    # and by hand, the first example: (999 + 1,000 history_90 + 3 × 1,000 DAU + 2 × 1,000 groups) × 12
+    assert answer["results"][0] == 83_988
+
+
+def _error_cell_calls() -> list[tuple[str, list]]:
+    """Every argument of every function, in turn an error cell while the others are valid."""
+    import inspect
+    valid = {"edition": "pro", "peak_dau": 35000.0, "peak_groups": 0.0, "addons": "history_90", "months": 12.0,
+             "price_book": None, "code": "history_90", "needs": "members=3000", "dau_range": [[10000.0], [20000.0]],
+             "groups_range": 0.0, "edition_a": "pro", "addons_a": None, "edition_b": "flagship", "addons_b": None}
+    calls = []
+    for name in FUNCTIONS:
+        params = list(inspect.signature(getattr(udf, name)).parameters)
+        for p in params:
+            args = [valid[q] for q in params]
+            args[params.index(p)] = {"error": "#N/A"}
+            calls.append((name, args))
+    return calls
+
+
+@needs_pyodide
+def test_error_cells_are_refused_by_name_under_lites_conversion(workbook, tmp_path):
+    """Lite hands an error cell over as its text because every argument sets err_to_str (the
+    harness applies the options the functions really carry): each function refuses it by name."""
+    calls = _error_cell_calls()
+    assert len(calls) == 38
+    answer = run_in_pyodide(read_lite_parts(workbook)["main.py"], {"calls": calls}, tmp_path)
+    for (name, args), got in zip(calls, answer["results"]):
+        param = __import__("inspect").signature(getattr(udf, name)).parameters
+        argument = list(param)[next(i for i, a in enumerate(args) if isinstance(a, dict))]
+        text = got[0][0] if isinstance(got, list) else got
+        assert text == f"#{name}: {argument} is the error #N/A: fix the cell it comes from", (name, argument)
+    # the control: had the decorators not asked for err_to_str, Lite would hand over None, a blank,
+    # and #N/A in peak_dau would price 0 DAU: (999 + 1,000 history_90) × 12 = 23,988
+    assert udf.IMQUOTE("pro", None, 0.0, "history_90", 12.0) == 23_988

@@ -134,23 +134,24 @@ def _split_codes(text: str) -> tuple[str, ...]:
     return tuple(c for c in _ADDON_SEPARATORS.split(text) if c)
 
 
-def addon_codes(value: Any) -> tuple[str, ...]:
-    """Add-on codes from a text ("history_90, moderation") or a range of cells (blanks ignored)."""
+def addon_codes(value: Any, argument: str = "addons") -> tuple[str, ...]:
+    """Add-on codes from a text ("history_90, moderation") or a range of cells (blanks ignored);
+    ``argument`` names the argument in a message (IMBREAKEVEN has two)."""
     if value is None:
         return ()
     if isinstance(value, str):
-        refuse_error_cell(value, "addons")
+        refuse_error_cell(value, argument)
         return _split_codes(value)  # a column of scenarios repeats the same text
     if isinstance(value, (list, tuple)):
         if len(value) == 1 and type(value[0]) is str:  # one cell of a row: the array form's usual case
-            refuse_error_cell(value[0], "addons")
+            refuse_error_cell(value[0], argument)
             return _split_codes(value[0])
         codes: list[str] = []
         for item in value:
-            codes.extend(addon_codes(item))
+            codes.extend(addon_codes(item, argument))
         return tuple(codes)
     shown = repr(value) if not isinstance(value, int) or abs(value) < 10**30 else "a number"
-    raise QuoteError.of("addons", f"addons must be add-on codes such as history_90, got {shown}")
+    raise QuoteError.of(argument, f"{argument} must be add-on codes such as history_90, got {shown}")
 
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from .pricebook import PriceBook, shipped_books
+from .sheets.udfcalls import add_override, add_relationship
 
 PACKAGE_DIR = Path(__file__).parent
 # The modules xlpricing.udf needs, below the adapters: standard library only, so Pyodide runs them.
@@ -32,8 +33,16 @@ FUNCTIONS = ("IMQUOTE", "IMQUOTE_LINES", "IMPRICE", "IMOVERAGE", "IMBEST", "IMBE
              "IMBREAKEVEN")
 
 # What the Lite add-in marks "# required" in the requirements.txt it writes (seen in workbooks
-# saved by add-in 1.0.0.0-11 to -18); xlwings pinned to the version this package installs.
-ADDIN_REQUIREMENTS = ("python-dotenv==1.1.0", "pyodide-http", "black")
+# saved by add-in 1.0.0.0-11 to -18). No exact pins: Lite records the versions it installs in its
+# own requirements-pinned.txt and its dependencies page advises ranges; xlwings gets the range
+# this package is tested with (pyproject), the others whatever the add-in installs.
+ADDIN_REQUIREMENTS = ("python-dotenv", "pyodide-http", "black")
+XLWINGS_FALLBACK_RANGE = "<0.38"  # a source tree that is not installed has no metadata to read
+
+# The Pyodide that main.py is tested on and that the workbook names (scripts/_pyodide.sh installs
+# it; the tests also run main.py on PYODIDE_OLDER, the line that add-ins up to 1.0.0.0-18 named).
+PYODIDE_VERSION = "314.0.7"
+PYODIDE_OLDER = "0.27.5"
 
 # The Office add-in: xlwings Lite in Microsoft's store (AppSource id WA200008175).
 ADDIN_ID = "WA200008175"
@@ -62,8 +71,21 @@ def xlwings_version() -> str:
     return importlib.metadata.version("xlwings")
 
 
+def xlwings_requirement() -> str:
+    """``xlwings`` with the version range xlpricing depends on, e.g. ``xlwings<0.38,>=0.37.8``."""
+    try:
+        requires = importlib.metadata.requires("xlpricing") or []
+    except importlib.metadata.PackageNotFoundError:
+        requires = []
+    for line in requires:
+        match = re.fullmatch(r"xlwings\s*([<>=!~][^;]*)", line.strip())
+        if match:
+            return "xlwings" + match.group(1).replace(" ", "")
+    return "xlwings" + XLWINGS_FALLBACK_RANGE
+
+
 def requirements_txt() -> str:
-    lines = [f"xlwings=={xlwings_version()}", *ADDIN_REQUIREMENTS]
+    lines = [xlwings_requirement(), *ADDIN_REQUIREMENTS]
     return "".join(f"{line}  # required\n" for line in lines)
 
 
@@ -138,20 +160,40 @@ def _property(name: str, value: str) -> str:
     return f'<we:property name="{escape(name)}" value="{escape(json.dumps(value, ensure_ascii=False), {chr(34): "&quot;"})}"/>'
 
 
-def webextension_xml(main: str, requirements: str, key: str) -> str:
+FUNCTION_IDS_EXT = "{7C84B067-C214-45C3-A712-C9D94CD141B2}"
+
+
+def webextension_xml(main: str, requirements: str, key: str, function_ids: list[str]) -> str:
+    """The add-in's part, as the Lite add-in and Excel write it (tests/golden/excel).
+
+    Properties, and why: ``main.py`` and ``requirements.txt`` are the workbook's code. ``pyodideVersion``
+    names the Pyodide main.py is tested on (every Lite-saved workbook names one). Not written:
+    ``addinVersion``, which records the add-in build that last saved the workbook (no add-in saved
+    this one; the add-in writes its own when the rep saves), and the startup setting
+    (``xlwingsSettingsWorkbook``), seen only second-hand: from add-in 1.0.0.0-28 a workbook starts on
+    its own only after the rep has opened the add-in in it once and saved it, which a file written
+    here cannot (and should not) skip. ``customFunctionIdList``: the functions the cells call,
+    as Excel lists them (``_xldudf_NAME``).
+    """
     guid = "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"xlpricing-lite:{key}")).upper() + "}"
+    ids = "".join(f"<we:customFunctionIds>{escape(i)}</we:customFunctionIds>" for i in function_ids)
+    ext = '<a:ext xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" uri="{}">{}</a:ext>'
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<we:webextension xmlns:we="{NS_WE}" id="{guid}">'
             f'<we:reference id="{ADDIN_ID.lower()}" version="1.0.0.0" store="en-US" storeType="OMEX"/>'
             f'<we:alternateReferences><we:reference id="{ADDIN_ID}" version="1.0.0.0" store="{ADDIN_ID}" '
             'storeType="OMEX"/></we:alternateReferences>'
-            f'<we:properties>{_property("main.py", main)}{_property("requirements.txt", requirements)}</we:properties>'
-            f'<we:bindings/><we:snapshot xmlns:r="{NS_R}"/>'
-            '<we:extLst><a:ext xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
-            f'uri="{CUSTOM_FUNCTIONS_EXT}"><we:containsCustomFunctions/></a:ext></we:extLst>'
-            '</we:webextension>')
+            f'<we:properties>{_property("main.py", main)}{_property("pyodideVersion", PYODIDE_VERSION)}'
+            f'{_property("requirements.txt", requirements)}</we:properties>'
+            f'<we:bindings/><we:snapshot xmlns:r="{NS_R}"/><we:extLst>'
+            + ext.format(CUSTOM_FUNCTIONS_EXT, "<we:containsCustomFunctions/>")
+            + ext.format(FUNCTION_IDS_EXT, f"<we:customFunctionIdList>{ids}</we:customFunctionIdList>"
+                         if ids else "<we:customFunctionIdList/>")
+            + '</we:extLst></we:webextension>')
 
 
+# visibility="1": the pane opens with the workbook, and opening it is what starts Lite, so the
+# example cells calculate on first open (Lite-saved files keep whatever the pane was at saving).
 TASKPANES_XML = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                  f'<wetp:taskpanes xmlns:wetp="{NS_WETP}"><wetp:taskpane dockstate="right" visibility="1" '
                  f'width="350" row="4"><wetp:webextensionref xmlns:r="{NS_R}" r:id="rId1"/></wetp:taskpane>'
@@ -161,37 +203,25 @@ TASKPANES_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
                   'Target="webextension1.xml"/></Relationships>')
 
 
-def add_lite_parts(path: Path, main: str, requirements: str, key: str) -> None:
+def add_lite_parts(path: Path, main: str, requirements: str, key: str, function_ids: list[str]) -> None:
     """Rewrite a saved .xlsx (a temp file) with Lite's parts: openpyxl drops them when it saves."""
     with zipfile.ZipFile(path) as src:
         entries = [(info, src.read(info.filename)) for info in src.infolist()]
     extra = {
         TASKPANES_PART: TASKPANES_XML,
         TASKPANES_RELS_PART: TASKPANES_RELS,
-        WEBEXTENSION_PART: webextension_xml(main, requirements, key),
+        WEBEXTENSION_PART: webextension_xml(main, requirements, key, function_ids),
     }
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info, data in entries:
             if info.filename == "[Content_Types].xml":
-                data = _with_overrides(data.decode("utf-8")).encode("utf-8")
+                types = add_override(data.decode("utf-8"), TASKPANES_PART, CT_TASKPANES)
+                data = add_override(types, WEBEXTENSION_PART, CT_WEBEXTENSION).encode("utf-8")
             elif info.filename == "_rels/.rels":
-                data = _with_taskpanes_rel(data.decode("utf-8")).encode("utf-8")
+                data = add_relationship(data.decode("utf-8"), REL_TASKPANES, TASKPANES_PART).encode("utf-8")
             out.writestr(info, data)
         for name, text in extra.items():
             out.writestr(name, text.encode("utf-8"))
-
-
-def _with_overrides(xml: str) -> str:
-    overrides = (f'<Override PartName="/{TASKPANES_PART}" ContentType="{CT_TASKPANES}"/>'
-                 f'<Override PartName="/{WEBEXTENSION_PART}" ContentType="{CT_WEBEXTENSION}"/>')
-    return xml.replace("</Types>", overrides + "</Types>", 1)
-
-
-def _with_taskpanes_rel(xml: str) -> str:
-    taken = set(re.findall(r'Id="([^"]+)"', xml))
-    rid = next(f"rId{n}" for n in range(1, len(taken) + 2) if f"rId{n}" not in taken)
-    rel = f'<Relationship Id="{rid}" Type="{REL_TASKPANES}" Target="{TASKPANES_PART}"/>'
-    return xml.replace("</Relationships>", rel + "</Relationships>", 1)
 
 
 def read_lite_parts(path: str | Path) -> dict[str, str]:
@@ -212,18 +242,21 @@ def write_lite_workbook(path: str | Path, book: PriceBook, force: bool = False) 
     from .sheets.cached import add_cached_values
     from .sheets.quotesheet import cached_values, default_quote
     from .sheets.template import build_template, open_on, save_workbook, write_examples_sheet
+    from .sheets.udfcalls import LITE
 
     path = Path(path)
     if path.suffix.lower() != ".xlsx":
         raise ValueError(f"{path.name}: an xlwings Lite workbook is an .xlsx file")
     main, requirements = main_py(book), requirements_txt()
     wb = build_template(book)
-    write_examples_sheet(wb.create_sheet(L.EXAMPLES_SHEET, 0), book, lite_version=package_version())
+    calls = write_examples_sheet(wb.create_sheet(L.EXAMPLES_SHEET, 0), book, LITE, lite_version=package_version())
     open_on(wb, L.EXAMPLES_SHEET)
     values = cached_values(book, default_quote(book))
 
     def finish(tmp: Path) -> None:
         add_cached_values(tmp, L.QUOTE_SHEET, values)
-        add_lite_parts(tmp, main, requirements, key=f"{book.id}:{package_version()}")
+        LITE.store(tmp, calls)
+        add_lite_parts(tmp, main, requirements, key=f"{book.id}:{package_version()}",
+                       function_ids=LITE.function_ids(calls))
 
     return save_workbook(wb, path, force=force, finish=finish)

@@ -38,7 +38,8 @@ _DOC_BOOK = ("Optional price book: an id such as tencent-im-cn-2024, or a date (
 
 def _arg(name: str, **options: Any):
     """xw.arg with error cells handed over as their text (#N/A), so they are refused, not read as
-    blanks; classic xlwings honours err_to_str, other hosts ignore the option."""
+    blanks. Both hosts honour err_to_str: classic xlwings in its COM conversion, xlwings Lite in the
+    Office.js one (without it Lite would hand an error cell over as None, a blank)."""
     return xw.arg(name, err_to_str=True, **options)
 
 
@@ -401,8 +402,8 @@ def IMBREAKEVEN(edition_a, addons_a=None, edition_b=None, addons_b=None, peak_gr
     def compute() -> Any:
         from .advisor import break_even
 
-        a = (inputs.edition_name(_single(edition_a, "edition_a"), "edition_a"), inputs.addon_codes(addons_a))
-        b = (inputs.edition_name(_single(edition_b, "edition_b"), "edition_b"), inputs.addon_codes(addons_b))
+        a = (inputs.edition_name(_single(edition_a, "edition_a"), "edition_a"), inputs.addon_codes(addons_a, "addons_a"))
+        b = (inputs.edition_name(_single(edition_b, "edition_b"), "edition_b"), inputs.addon_codes(addons_b, "addons_b"))
         result = break_even(_book(price_book), a, b,
                             inputs.whole_number(_single(peak_groups, "peak_groups"), "peak_groups"))
         if result.peak_dau is None:

@@ -6,8 +6,15 @@ embedded xlpricing modules and price book.
 
 REQUEST (JSON): {"calls": [[function, [args…]], …], "bench": false}
 RESULT (JSON):  {"results": [...], "python": "3.x", "timings": {...}}
+
+An argument (or a cell inside a range) given as {"error": "#N/A"} is an error cell: it reaches the
+function the way Lite's Office.js conversion hands it over (xlwings 0.37.8,
+pro/_xlofficejs.py _clean_value_data_element): as its text when the function's @arg for that
+argument sets err_to_str, else as None. The options are read from the decorators the functions
+really carry, recorded by the stand-in xlwings.arg below.
 """
 
+import inspect
 import json
 import sys
 import time
@@ -20,9 +27,30 @@ def _passthrough(*args, **kwargs):
     return lambda f: f
 
 
+def _arg(name, *args, **options):
+    def record(f):
+        f.__dict__.setdefault("__lite_args__", {})[name] = options
+        return f
+    return record
+
+
+def _lite_value(value, options):
+    if isinstance(value, dict) and "error" in value:
+        return value["error"] if options.get("err_to_str") else None
+    if isinstance(value, list):
+        return [_lite_value(v, options) for v in value]
+    return value
+
+
+def _as_lite_hands_them(function, args):
+    names = list(inspect.signature(function).parameters)
+    options = getattr(function, "__lite_args__", {})
+    return [_lite_value(a, options.get(names[i], {})) for i, a in enumerate(args)]
+
+
 xlwings = types.ModuleType("xlwings")
 xlwings.func = _passthrough
-xlwings.arg = lambda *args, **kwargs: (lambda f: f)
+xlwings.arg = _arg
 xlwings.ret = lambda *args, **kwargs: (lambda f: f)
 sys.modules["xlwings"] = xlwings
 
@@ -36,7 +64,8 @@ first_result_ms = (time.perf_counter() - started) * 1000
 results = []
 for name, args in request["calls"]:
     try:
-        results.append(getattr(main, name)(*args))
+        function = getattr(main, name)
+        results.append(function(*_as_lite_hands_them(function, args)))
     except BaseException as exc:  # a function that raises fails the test that reads this
         results.append({"raised": f"{type(exc).__name__}: {exc}"})
 

@@ -18,8 +18,9 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 _NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-# a formula cell as openpyxl writes it: attributes, the formula, an empty value
-_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f>(.*?)</f><v\s*/></c>', re.S)
+# a formula cell as openpyxl writes it: attributes, the formula (an array formula has attributes
+# of its own), an empty value
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)><f([^>]*)>(.*?)</f><v\s*/></c>', re.S)
 
 
 def _value_xml(value: Any) -> tuple[str, str]:
@@ -54,11 +55,21 @@ def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
 
 
-def add_cached_values(path: Path, sheet_name: str, values: dict[str, Any]) -> int:
+# a text cell as openpyxl writes it (inline); the other cells of an array result keep their text as
+# a formula's result instead (t="str"), as Excel does
+_INLINE_TEXT = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>',
+                          re.S)
+
+
+def add_cached_values(path: Path, sheet_name: str, values: dict[str, Any], dynamic: bool = False,
+                      array_texts: frozenset[str] = frozenset()) -> int:
     """Rewrite ``path`` in place (call it on a temp file) so formula cells carry ``values``.
 
-    Returns how many cells got a value. Raises if a given cell is not a formula cell, so the
-    value table and the sheet cannot drift apart unnoticed.
+    ``dynamic``: the cells are dynamic-array formulas, so each also points at the workbook's
+    dynamic-array cell metadata (``cm="1"``, see udfcalls). ``array_texts``: text cells that hold
+    part of an array formula's result, stored as Excel stores them. Returns how many cells got a value.
+    Raises if a given cell is not a formula cell, so the value table and the sheet cannot drift
+    apart unnoticed.
     """
     with zipfile.ZipFile(path) as src:
         part = sheet_xml_path(src, sheet_name)
@@ -68,18 +79,30 @@ def add_cached_values(path: Path, sheet_name: str, values: dict[str, Any]) -> in
     seen: set[str] = set()
 
     def fill(match: re.Match) -> str:
-        coord, attrs, formula = match.groups()
+        coord, attrs, formula_attrs, formula = match.groups()
         if coord not in values:
             return match.group(0)
         seen.add(coord)
         attrs = re.sub(r'\s+t="[^"]*"', "", attrs)
         kind, text = _value_xml(values[coord])
-        return f'<c r="{coord}"{attrs}{kind}><f>{formula}</f><v>{text}</v></c>'
+        if dynamic:
+            if ' t="array"' not in formula_attrs:
+                raise ValueError(f"{sheet_name}!{coord} is not an array formula, so it cannot be a dynamic array")
+            kind += ' cm="1"'
+        return f'<c r="{coord}"{attrs}{kind}><f{formula_attrs}>{formula}</f><v>{text}</v></c>'
+
+    def text_result(match: re.Match) -> str:
+        coord, attrs, text = match.groups()
+        if coord not in array_texts:
+            return match.group(0)
+        seen.add(coord)
+        return f'<c r="{coord}"{attrs} t="str"><v>{text}</v></c>'
 
     xml = _FORMULA_CELL.sub(fill, xml)
-    missing = set(values) - seen
+    xml = _INLINE_TEXT.sub(text_result, xml)
+    missing = (set(values) | array_texts) - seen
     if missing:
-        raise ValueError(f"not formula cells of {sheet_name!r}: {sorted(missing)[:10]}")
+        raise ValueError(f"not formula or text cells of {sheet_name!r}: {sorted(missing)[:10]}")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info, data in entries:
             out.writestr(info, xml.encode("utf-8") if info.filename == part else data)

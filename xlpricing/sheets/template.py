@@ -14,7 +14,6 @@ from zipfile import ZIP_DEFLATED, ZipFile
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.formula import ArrayFormula
 
 from ..files import atomic_write
 from ..pricebook import PriceBook
@@ -24,6 +23,7 @@ from .comparesheet import write_compare_sheet
 from .pricesheet import write_price_sheet
 from .cached import add_cached_values
 from .quotesheet import cached_values, default_quote, write_quote_sheet
+from .udfcalls import CLASSIC, Arg, Call, Host, Placed, literal
 from .vbaproject import module_source, read_compound_file, remove_standard_module, write_compound_file
 
 
@@ -80,8 +80,9 @@ def _without_sample_module(vba_archive: ZipFile) -> ZipFile:
     return copy
 
 
-def build_macro_template(book: PriceBook) -> Workbook:
-    """The .xlsm: xlwings' standalone VBA module kept, xlwings.conf active, functions sheet added."""
+def build_macro_template(book: PriceBook) -> tuple[Workbook, list[Placed]]:
+    """The .xlsm: xlwings' standalone VBA module kept, xlwings.conf active, functions sheet added;
+    with the function calls placed on it (their values are stored once the file is saved)."""
     wb = openpyxl.load_workbook(_quickstart_path(), keep_vba=True)
     wb.vba_archive = _without_sample_module(wb.vba_archive)
     for ws in list(wb.worksheets):
@@ -94,9 +95,9 @@ def build_macro_template(book: PriceBook) -> Workbook:
     # The VBA project keeps a document module Sheet1 (empty): give it the quote sheet, so the
     # project lists no sheet the workbook does not have.
     wb[L.QUOTE_SHEET].sheet_properties.codeName = "Sheet1"
-    write_examples_sheet(wb.create_sheet(L.EXAMPLES_SHEET, 2), book)
+    calls = write_examples_sheet(wb.create_sheet(L.EXAMPLES_SHEET, 2), book, CLASSIC)
     wb.move_sheet(L.XLWINGS_CONF_SHEET, offset=len(wb.sheetnames))
-    return wb
+    return wb, calls
 
 
 XLWINGS_CONF_NOTES = [
@@ -125,17 +126,24 @@ def _configure_xlwings(ws) -> None:
             ws.cell(first_note + i, 1, text)
 
 
-EXAMPLES = [
-    # (what it shows, the formula)
-    ("pro, 35,000 DAU, 202,000 groups, history_90, 12 months",
-     '=IMQUOTE("pro",35000,202000,"history_90",12)'),
-    ("flagship, 22,000 DAU (worked example: 2 blocks)", '=IMQUOTE("flagship",22000)'),
-    ("trial above its cap: a readable message", '=IMQUOTE("trial",150)'),
-    ("members_6000 on pro: refused", '=IMQUOTE("pro",0,0,"members_6000")'),
-    ("list price of history_90 on flagship", '=IMPRICE("history_90","flagship")'),
-    ("overage alone", '=IMOVERAGE("pro",22000,202000)'),
-    ("the quote sheet's inputs, priced by Python", "=IMQUOTE(Edition,PeakDAU,PeakGroups,Addons,Months)"),
-]
+def _examples(book: PriceBook) -> list[tuple[str, Call]]:
+    """(what it shows, the call) for the single-cell examples."""
+    default = default_quote(book)
+    quote_inputs = Call("IMQUOTE", (
+        Arg("Edition", default.edition), Arg("PeakDAU", float(default.peak_dau)),
+        Arg("PeakGroups", float(default.peak_groups)), Arg("Addons", [[None]] * L.ADDON_SLOTS),
+        Arg("Months", float(default.months))))
+    return [
+        ("pro, 35,000 DAU, 202,000 groups, history_90, 12 months",
+         Call("IMQUOTE", (literal("pro"), literal(35000), literal(202000), literal("history_90"), literal(12)))),
+        ("flagship, 22,000 DAU (worked example: 2 blocks)", Call("IMQUOTE", (literal("flagship"), literal(22000)))),
+        ("trial above its cap: a readable message", Call("IMQUOTE", (literal("trial"), literal(150)))),
+        ("members_6000 on pro: refused",
+         Call("IMQUOTE", (literal("pro"), literal(0), literal(0), literal("members_6000")))),
+        ("list price of history_90 on flagship", Call("IMPRICE", (literal("history_90"), literal("flagship")))),
+        ("overage alone", Call("IMOVERAGE", (literal("pro"), literal(22000), literal(202000)))),
+        ("the quote sheet's inputs, priced by Python", quote_inputs),
+    ]
 
 
 SCENARIOS = [
@@ -144,14 +152,19 @@ SCENARIOS = [
     ("flagship", 22_000, 0, "", 1), ("pro", 35_000, 202_000, "history_90", 12),
 ]
 ADVISOR_EXAMPLE = (50_000, 200_000, "members=3000, history=90, moderation")
+LINES_EXAMPLE = ("pro", 35000, 202000, "history_90, moderation", 12)
+NOT_STARTED = ("#NAME? or #BUSY! in column C: the xlwings Lite add-in has not started in this workbook yet. "
+               "Open it (Home › Add-ins › xlwings Lite) and trust the workbook; see the README.")
 
 
-def write_examples_sheet(ws, book: PriceBook, lite_version: str | None = None) -> None:
-    """The Functions sheet: one layout for classic xlwings (.xlsm) and xlwings Lite, ``lite_version``
-    being the xlpricing version embedded in a Lite workbook."""
+def write_examples_sheet(ws, book: PriceBook, host: Host = CLASSIC, lite_version: str | None = None) -> list[Placed]:
+    """The Functions sheet: one layout for classic xlwings (.xlsm) and xlwings Lite, each call stored
+    as ``host`` stores it; ``lite_version`` is the xlpricing version embedded in a Lite workbook.
+    Returns the calls placed, for ``host.store`` once the workbook is saved."""
     from ..engine import build_quote
 
     money = style.money_format(book)
+    placed: list[Placed] = []
     if lite_version is None:
         ws["A1"] = "函数示例 Excel functions (xlwings)"
         ws["A2"] = ("Needs Python with xlpricing and the xlwings add-in or this workbook's standalone module: "
@@ -165,19 +178,26 @@ def write_examples_sheet(ws, book: PriceBook, lite_version: str | None = None) -
     ws["A1"].font = style.TITLE
     ws["A2"].font = style.SUBTITLE
     style.header_row(ws, 4, ["示例 Example", "公式 Formula", "结果 Result (Python)", "原生公式 Native formulas"])
-    for i, (what, formula) in enumerate(EXAMPLES):
+    examples = _examples(book)
+    for i, (what, call) in enumerate(examples):
         r = 5 + i
-        style.body_row(ws, r, [what, formula])
+        style.body_row(ws, r, [what, call.formula()])
         ws.cell(r, 2).data_type = "s"  # show the formula's text beside its result
         ws.cell(r, 2).quotePrefix = True
-        ws.cell(r, 3, formula).number_format = money
-    r = 5 + len(EXAMPLES) - 1
+        placed.append(host.place(ws, f"C{r}", call))
+        ws.cell(r, 3).number_format = money
+    if host.dynamic:
+        ws["D5"] = NOT_STARTED
+        ws["D5"].font = style.NOTE
+    r = 5 + len(examples) - 1
     ws.cell(r, 4, "=QuoteTotal").number_format = money
     ws.cell(r + 2, 1, "The last row prices the 报价单 Quote sheet twice: with =IMQUOTE in Python and with the "
                       "sheet's native formulas (QuoteTotal). They agree.").font = style.NOTE
     r += 4
     style.header_row(ws, r, ["IMQUOTE_LINES: one call fills the table below"])
-    r = _range_end(write_lines_example(ws, r + 1, book, "pro", 35000, 202000, ("history_90", "moderation"), 12)) + 2
+    lines = host.place(ws, f"A{r + 1}", Call("IMQUOTE_LINES", tuple(map(literal, LINES_EXAMPLE))))
+    placed.append(lines)
+    r = _range_end(lines.ref) + 2
 
     # many scenarios: one call for the column (each per-cell call is its own round trip, in Lite too)
     style.header_row(ws, r, ["版本 Edition", "峰值 DAU Peak DAU", "峰值群组 Peak groups", "增值服务 Add-ons",
@@ -187,8 +207,10 @@ def write_examples_sheet(ws, book: PriceBook, lite_version: str | None = None) -
         style.body_row(ws, first + i, [edition, dau, groups, addons or None, months,
                                        None, build_quote(book, edition, dau, groups, addons.split(), months).total],
                        formats={2: "#,##0", 3: "#,##0", 7: money})
-    ws[f"F{first}"] = ArrayFormula(f"F{first}:F{last}", f"=IMQUOTE(A{first}:A{last},B{first}:B{last},C{first}:C{last},"
-                                                         f"D{first}:D{last},E{first}:E{last})")
+    columns = list(zip(*SCENARIOS))  # the cells as Excel hands them over: rows of one cell, numbers as floats
+    handed = [[[v or None] if isinstance(v, str) else [float(v)] for v in column] for column in columns]
+    placed.append(host.place(ws, f"F{first}", Call("IMQUOTE", tuple(
+        Arg(f"{c}{first}:{c}{last}", cells) for c, cells in zip("ABCDE", handed)))))
     for row in range(first, last + 1):
         ws[f"F{row}"].number_format = money
     ws.cell(last + 1, 1, "One =IMQUOTE over the columns prices every row in one call; a bad row shows its own "
@@ -198,29 +220,16 @@ def write_examples_sheet(ws, book: PriceBook, lite_version: str | None = None) -
     dau, groups, needs = ADVISOR_EXAMPLE
     style.header_row(ws, r, ["IMBEST: the cheapest edition and add-ons for the needs", "add-ons"])
     ws.cell(r + 1, 3, f'needs: {needs}; {dau:,} DAU, {groups:,} groups').font = style.NOTE
-    ws[f"A{r + 1}"] = ArrayFormula(f"A{r + 1}:B{r + 1}", f'=IMBEST({dau},{groups},"{needs}")')
+    placed.append(host.place(ws, f"A{r + 1}", Call("IMBEST", (literal(dau), literal(groups), literal(needs)))))
     for col, width in zip("ABCDEFG", (52, 56, 22, 22, 10, 20, 22)):
         ws.column_dimensions[col].width = width
     style.print_setup(ws, title_rows="1:2", landscape=True)
+    return placed
 
 
 def _range_end(ref: str) -> int:
-    """The last row of a range such as A16:I25."""
-    return int(ref.rsplit(":", 1)[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-
-
-def write_lines_example(ws, row: int, book: PriceBook, edition: str, peak_dau: int, peak_groups: int,
-                        addons: tuple[str, ...], months: int) -> str:
-    """=IMQUOTE_LINES as a legacy array formula over exactly the table it returns: every Excel fills
-    it whole (a plain formula shows as =@IMQUOTE_LINES in Excel 365, first cell only). Returns the range."""
-    from ..engine import build_quote
-    from ..udf import quote_rows
-
-    rows = quote_rows(build_quote(book, edition, peak_dau, peak_groups, addons, months), book)
-    ref = f"A{row}:{style.col(len(rows[0]))}{row + len(rows) - 1}"
-    text = ", ".join(addons)
-    ws[f"A{row}"] = ArrayFormula(ref, f'=IMQUOTE_LINES("{edition}",{peak_dau},{peak_groups},"{text}",{months})')
-    return ref
+    """The last row of a range such as A16:I25 (or of one cell)."""
+    return int(ref.rsplit(":", 1)[-1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 def save_workbook(wb: Workbook, path: str | Path, force: bool = False,
@@ -242,7 +251,12 @@ def write_template(path: str | Path, book: PriceBook, macro: bool = False, force
     wanted = ".xlsm" if macro else ".xlsx"
     if path.suffix.lower() != wanted:
         raise ValueError(f"{path.name}: a {'macro-enabled ' if macro else ''}template is a {wanted} file")
-    wb = build_macro_template(book) if macro else build_template(book)
+    wb, calls = build_macro_template(book) if macro else (build_template(book), [])
     # previews that do not calculate (mail, phones, Protected View) show the default deal's numbers
     values = cached_values(book, default_quote(book))
-    return save_workbook(wb, path, force=force, finish=lambda tmp: add_cached_values(tmp, L.QUOTE_SHEET, values))
+
+    def finish(tmp: Path) -> None:
+        add_cached_values(tmp, L.QUOTE_SHEET, values)
+        CLASSIC.store(tmp, calls)
+
+    return save_workbook(wb, path, force=force, finish=finish)
