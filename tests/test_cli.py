@@ -120,3 +120,75 @@ def test_price_with_call_minutes_beyond_the_package(capsys):
     assert code == 0
     assert re.search(r"^call_minutes\s.*postpaid\s+50,000\s+0\.007\s+350\s+350\s", out, re.M)
     assert "Total for 1 month: CNY 1,849" in out  # 999 + 500 + 350
+
+
+def test_price_a_deal_file(capsys, tmp_path):
+    deal = tmp_path / "deal.toml"
+    deal.write_text('months = 12\n[[apps]]\nname = "prod"\nedition = "pro"\npeak_dau = 8000\n'
+                    '[[apps.phases]]\nfrom_month = 4\npeak_dau = 25000\n[[apps.phases]]\nfrom_month = 7\n'
+                    'peak_dau = 61000\n[[apps]]\nname = "二号 second"\nedition = "flagship"\npeak_dau = 5000\n'
+                    'addons = ["members_6000"]\n', encoding="utf-8")
+    code, out, err = run(capsys, "--price-book", "tencent-im-cn-seed", "price", "--deal", str(deal))
+    assert code == 0, err
+    # prod 2,997 + 8,997 + 41,994 = 53,988; second (2,999 + 500) × 12 = 41,988; 95,976 in all
+    assert out.rstrip().splitlines()[-1] == "Total for 12 months: CNY 95,976"
+    assert re.search(r"^prod\s+7–12\s+overage_dau\s.*\s6\s+1,000\s+36,000\s", out, re.M)
+    assert "Month by month:" in out and re.search(r"^7\s+6,999\s+3,499\s+10,498$", out, re.M)
+    # tax inside: 95,976 ÷ 1.06 = 90,543.3962… → 90,543.40 and 5,432.60
+    assert "CNY 90,543.40" in out and "CNY 5,432.60" in out
+    code, out, err = run(capsys, "--price-book", "tencent-im-cn-seed", "price", "--deal", str(deal), "--format", "json")
+    data = json.loads(out)
+    assert data["total"] == "95976" and data["tax"]["net"] == "90543.40" and len(data["month_totals"]) == 12
+
+
+def test_a_bad_deal_file_lists_every_problem_with_its_key(capsys, tmp_path):
+    deal = tmp_path / "deal.toml"
+    deal.write_text('months = 30\ncolour = "blue"\n[[apps]]\nname = "a"\nedition = "gold"\npeak_dau = "lots"\n'
+                    '[[apps.phases]]\npeak_dau = 5\n', encoding="utf-8")
+    code, out, err = run(capsys, "price", "--deal", str(deal))
+    assert code == 2 and out == ""
+    assert "colour: unknown key" in err and "apps[0].peak_dau: peak_dau must be a whole number" in err
+    assert "apps[0].phases[0].from_month: missing" in err and "Traceback" not in err
+    deal.write_text('months = 30\n[[apps]]\nname = "a"\nedition = "gold"\n', encoding="utf-8")
+    code, out, err = run(capsys, "price", "--deal", str(deal))
+    # both the term and the edition, at once
+    assert code == 2 and "months must be 1 to 24" in err and "app 'a': unknown edition 'gold'" in err
+
+
+def test_the_example_deal_file_prices(capsys, tmp_path):
+    code, out, _ = run(capsys, "deal", "--example")
+    assert code == 0 and out.startswith("# An xlpricing deal")
+    (tmp_path / "d.toml").write_text(out, encoding="utf-8")
+    code, out, err = run(capsys, "--price-book", "tencent-im-cn-2024", "price", "--deal", str(tmp_path / "d.toml"))
+    # 2024 book, worked by hand: production 2,499 × 3 + 4,499 × 3 + 9,499 × 6 = 77,988 (flagship from
+    # month 7: 2,999 + history_90 500 + 6 blocks); second (1,499 + 1 block) × 10 = 24,990; test 0
+    assert code == 0 and out.rstrip().endswith("Total for 12 months: CNY 102,978")
+
+
+def test_price_shows_the_tax_inside_and_keeps_its_last_line(capsys):
+    code, out, _ = run(capsys, "--price-book", "tencent-im-cn-seed", "price", "--edition", "pro", "--dau", "35000",
+                       "--groups", "202000", "--addon", "history_90", "--months", "12")
+    # 83,988 ÷ 1.06 = 79,233.96; 4,754.04
+    assert re.search(r"不含税金额 Net of VAT\s+CNY 79,233.96$", out, re.M)
+    assert re.search(r"税额（增值税 6%） VAT 6%\s+CNY 4,754.04$", out, re.M)
+    assert out.rstrip().splitlines()[-1] == "Total for 12 months: CNY 83,988"
+    code, out, _ = run(capsys, "--price-book", "tencent-im-overseas", "price", "--edition", "pro")
+    assert "Prices exclude tax; tax is added at the rate of the customer's country." in out
+    assert "不含税金额" not in out and out.rstrip().endswith("Total for 1 month: CNY 2,999")
+
+
+def test_a_forecast_becomes_a_ramp_deal_that_prices_the_same(capsys, tmp_path):
+    target = tmp_path / "ramp.toml"
+    code, out, err = run(capsys, "--price-book", "tencent-im-cn-seed", "forecast", "--edition", "pro", "--dau", "8000",
+                         "--groups", "90000", "--growth", "10", "--months", "6", "--as-deal", str(target))
+    assert code == 0 and "wrote" in out
+    forecast_total = re.search(r"^total\s+\S+\s+\S+\s+(\S+)$", out, re.M).group(1)
+    code, out, _ = run(capsys, "--price-book", "tencent-im-cn-seed", "price", "--deal", str(target))
+    # the same months at the same peaks: the forecast's 12,994 (999 × 6 + overage 1,000 in months 4–6 for
+    # DAU above 10,000 and 1,000 in months 3–6 for groups above 100,000 = 5,994 + 3,000 + 4,000)
+    assert forecast_total == "12,994" and out.rstrip().endswith("Total for 6 months: CNY 12,994")
+    code, _, err = run(capsys, "forecast", "--edition", "pro", "--months", "30", "--as-deal", str(tmp_path / "x.toml"))
+    assert code == 2 and "a deal's term is 1 to 24 months, the forecast has 30" in err
+    assert not (tmp_path / "x.toml").exists()
+    code, _, err = run(capsys, "forecast", "--edition", "pro", "--as-deal", str(target))
+    assert code == 2 and "exists" in err  # never overwritten without --force

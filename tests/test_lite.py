@@ -93,6 +93,12 @@ def lite_shaped_calls() -> list[tuple[str, list]]:
         ("IMBREAKEVEN", ["pro", None, "flagship", None, 0.0]),
         ("IMBREAKEVEN", ["pro", "history_90", "flagship", [["history_90"]], 150000.0]),
     ]
+    # deals: a range with a header, one row per app or per app and phase (Lite hands rows of cells)
+    ramp = [["应用", "版本", "峰值DAU", "峰值群组", "增值服务", "起始月"], ["prod", "pro", 8000.0, None, None, None],
+            ["prod", None, 25000.0, None, None, 4.0], ["prod", None, 61000.0, None, None, 7.0],
+            ["second", "flagship", 5000.0, None, "members_6000", None], [None] * 6]
+    calls += [("IMDEAL", [ramp, 12.0, None, "tencent-im-cn-seed"]), ("IMDEAL_LINES", [ramp, 12.0, 5.0, None]),
+              ("IMDEAL", [ramp, 3.0, None, None]), ("IMDEAL", [[["app", "edition"], ["a", "pro"], ["a", "trial"]]])]
     # the books embedded in main.py: a date (text, or a date cell's serial as Lite sends it) or an id
     calls += [
         ("IMQUOTE", ["pro", 35000.0, 0.0, None, 12.0, "2024-06-01"]),
@@ -262,12 +268,16 @@ def test_main_py_from_the_workbook_prices_like_cpython_in_pyodide(workbook, tmp_
     # a date picks the 2024 book inside Pyodide too: (1,499 + 3 × 1,000) × 12 = 53,988
     dated = [got for (name, args), got in zip(calls, answer["results"]) if len(args) == 6 and args[5] == "2024-06-01"]
     assert dated == [53_988]
+    # a deal in Pyodide, by hand: prod 2,997 + 8,997 + 41,994 = 53,988; second (2,999 + 500) × 12 = 41,988
+    deal = next(got for (name, args), got in zip(calls, answer["results"]) if name == "IMDEAL")
+    assert deal == 95_976
 
 
 @needs_pyodide
 def test_every_function_is_exported_by_main_py(workbook, tmp_path):
     fewest = {"IMQUOTE": ["pro"], "IMQUOTE_LINES": ["pro"], "IMPRICE": ["pro"], "IMOVERAGE": ["pro"],
-              "IMBEST": [], "IMBEST_TABLE": [], "IMFORECAST": ["pro", [[35000.0]]], "IMBREAKEVEN": ["pro"]}
+              "IMBEST": [], "IMBEST_TABLE": [], "IMFORECAST": ["pro", [[35000.0]]], "IMBREAKEVEN": ["pro"],
+              "IMDEAL": [[["app", "edition"], ["a", "pro"]]], "IMDEAL_LINES": [[["app", "edition"], ["a", "pro"]]]}
     assert set(fewest) == set(FUNCTIONS)
     calls = [(name, args) for name, args in fewest.items()]
     answer = run_in_pyodide(read_lite_parts(workbook)["main.py"], {"calls": calls}, tmp_path)
@@ -365,7 +375,8 @@ def _error_cell_calls() -> list[tuple[str, list]]:
     import inspect
     valid = {"edition": "pro", "peak_dau": 35000.0, "peak_groups": 0.0, "addons": "history_90", "months": 12.0,
              "price_book": None, "code": "history_90", "needs": "members=3000", "dau_range": [[10000.0], [20000.0]],
-             "groups_range": 0.0, "edition_a": "pro", "addons_a": None, "edition_b": "flagship", "addons_b": None}
+             "groups_range": 0.0, "edition_a": "pro", "addons_a": None, "edition_b": "flagship", "addons_b": None,
+             "table": [["app", "edition"], ["prod", "pro"]], "discount": None}
     calls = []
     for name in FUNCTIONS:
         params = list(inspect.signature(getattr(udf, name)).parameters)
@@ -381,7 +392,7 @@ def test_error_cells_are_refused_by_name_under_lites_conversion(workbook, tmp_pa
     """Lite hands an error cell over as its text because every argument sets err_to_str (the
     harness applies the options the functions really carry): each function refuses it by name."""
     calls = _error_cell_calls()
-    assert len(calls) == 38
+    assert len(calls) == 46
     answer = run_in_pyodide(read_lite_parts(workbook)["main.py"], {"calls": calls}, tmp_path)
     for (name, args), got in zip(calls, answer["results"]):
         param = __import__("inspect").signature(getattr(udf, name)).parameters

@@ -15,7 +15,8 @@ import pytest
 from xlwings_stubs import MISSING, call_like_excel, real_xlwings_udfs
 
 GOLDEN = Path(__file__).parent / "golden" / "xlwings_udfs.bas"
-FUNCTIONS = ("IMBEST", "IMBEST_TABLE", "IMBREAKEVEN", "IMFORECAST", "IMOVERAGE", "IMPRICE", "IMQUOTE", "IMQUOTE_LINES")
+FUNCTIONS = ("IMBEST", "IMBEST_TABLE", "IMBREAKEVEN", "IMDEAL", "IMDEAL_LINES", "IMFORECAST", "IMOVERAGE", "IMPRICE",
+             "IMQUOTE", "IMQUOTE_LINES")
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +167,30 @@ def test_needs_as_one_text_cell_reach_the_advisor_as_text(xl):
         ["flagship", "members_6000, history_90, moderation"]]
     table = excel(xl, "IMBEST_TABLE", MISSING, MISSING, "members=3000, history=90, moderation", MISSING)
     assert table[1] == [1, "flagship", "members_6000, history_90, moderation", 4_999]
+
+
+# ---------------------------------------------------------------- deals through the boundary
+
+RAMP_TABLE = ((("应用", "版本", "峰值DAU", "峰值群组", "增值服务", "起始月"),
+               ("prod", "pro", 8000.0, None, None, None),
+               ("prod", None, 25000.0, None, None, 4.0),
+               ("prod", None, 61000.0, None, None, 7.0),
+               ("second", "flagship", 5000.0, None, "members_6000", None),
+               (None, None, None, None, None, None)))
+
+
+def test_imdeal_prices_a_ramp_and_a_second_app_from_a_range(xl):
+    # prod (seed book): 999 × 3 + (999 + 2,000) × 3 + (999 + 6,000) × 6 = 2,997 + 8,997 + 41,994 = 53,988
+    # second: (2,999 + 500) × 12 = 41,988; together 95,976
+    assert excel(xl, "IMDEAL", RAMP_TABLE, 12.0, None, "tencent-im-cn-seed") == [[95_976]]
+    lines = excel(xl, "IMDEAL_LINES", RAMP_TABLE, 12.0, None, "tencent-im-cn-seed")
+    by_code = {(r[0], r[2]): r for r in lines}
+    assert by_code[("prod", "subtotal")][7] == 53_988 and by_code[("second", "subtotal")][7] == 41_988
+    # 95,976 ÷ 1.06 = 90,543.3962… → 90,543.40; tax 5,432.60
+    assert by_code[("tax", "net")][7] == 90_543.40 and by_code[("tax", "tax")][7] == 5_432.60
+    assert len({len(r) for r in lines}) == 1  # a rectangle: Excel spills it whole
+
+
+def test_imdeal_refuses_an_error_cell_in_the_table_by_name(xl):
+    err = excel(xl, "IMDEAL", (("app", "edition"), ("prod", "#N/A")), 12.0)
+    assert err == [["#IMDEAL: row 2 (prod), edition: edition is the error #N/A: fix the cell it comes from"]]

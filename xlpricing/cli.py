@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import formatting, inputs
-from .engine import Quote, build_quote
-from .errors import FileProblems, QuoteError
+from .engine import Quote, build_quote, tax_split
+from .errors import DealFileError, FileProblems, QuoteError
 from .files import describe_os_error
 from .seller import SELLER_ENV
 from .pricebook import (DEFAULT_PRICE_BOOK, PRICE_BOOK_ENV, REGIONS, PriceBook, available_price_books,
@@ -58,8 +58,74 @@ def render_quote(q: Quote, book: PriceBook) -> str:
     ]
     header = ["code", "item", "billing", "qty", "unit/month", "per month", f"{q.months} mo", "note"]
     body = formatting.table(header, rows, right={3, 4, 5, 6})
-    foot = ["", f"Total for {q.months} month{'s' if q.months != 1 else ''}: {formatting.money(q.total, q.currency)}"]
-    return "\n".join([*head, body, *foot])
+    return "\n".join([*head, body, "", *render_tax(q.total, book), *_total_line(q.months, q.total, q.currency)])
+
+
+def render_tax(total: Decimal, book: PriceBook) -> list[str]:
+    """价税合计 / 不含税金额 / 税额 for a book whose prices include tax, else its statement."""
+    from .presenter import tax_rows
+
+    rows = tax_rows(total, tax_split(book, total), book)
+    if len(rows) == 1:
+        return [f"{rows[0][3]} {rows[0][4]}"]
+    return [formatting.pad(f"{zh} {en}", 40) + formatting.pad(formatting.money(amount, book.currency), 18, right=True)
+            for _, _, _, zh, en, _, _, amount, _ in rows]
+
+
+def _total_line(months: int, total: Decimal, currency: str) -> list[str]:
+    """The last line, which scripts read: the price-and-tax total for the term."""
+    return ["", f"Total for {months} month{'s' if months != 1 else ''}: {formatting.money(total, currency)}"]
+
+
+def render_deal(q, book: PriceBook) -> str:
+    from .presenter import deal_rows, month_rows
+
+    m = formatting.amount
+    head = [f"Deal — {book.name_en} / {book.name_zh}", f"Price book: {book.id} ({book.source_url})",
+            f"{len(q.apps)} app{'s' if len(q.apps) != 1 else ''}, term {q.months} month{'s' if q.months != 1 else ''}"
+            + (f", discount {formatting.percent(q.discount_percent)}%" if q.discount_percent else ""), ""]
+    rows = []
+    for app, months, code, zh, en, qty, unit, amount, note in deal_rows(q, book)[1:]:
+        if app in ("total", "tax", "price_book"):
+            continue
+        if code == "subtotal":
+            rows += [["", "", "", en, "", "", m(amount), ""], ["", "", "", "", "", "", "", ""]]
+        else:
+            rows.append([app, months, code, zh, formatting.count(qty), m(unit), m(amount), note])
+    body = formatting.table(["app", "months", "code", "item", "qty", "unit/month", "amount", "note"], rows,
+                            right={4, 5, 6})
+    parts = [*head, body]
+    if q.ramps:
+        table = month_rows(q)
+        parts += ["", "Month by month:", formatting.table(
+            [str(h) for h in table[0]], [[str(r[0]), *(m(v) for v in r[1:])] for r in table[1:]],
+            right=set(range(1, len(table[0]))))]
+    parts += ["", formatting.pad("合计 Total", 40) + formatting.pad(formatting.money(q.total, q.currency), 18, right=True)]
+    if q.discount:
+        parts.append(formatting.pad("其中折扣 of which discount", 40)
+                     + formatting.pad(formatting.money(q.discount, q.currency), 18, right=True))
+    return "\n".join([*parts, *render_tax(q.total, book), *_total_line(q.months, q.total, q.currency)])
+
+
+def read_deal(path: str):
+    from .dealinput import deal_from_toml
+
+    text = DealFileError.read_text(Path(path))
+    try:
+        return deal_from_toml(text, source=path)
+    except QuoteError as exc:
+        raise DealFileError(path, [p.message for p in exc.problems]) from None
+
+
+def deal_json(q) -> str:
+    data = {"price_book_id": q.price_book_id, "currency": q.currency, "months": q.months,
+            "discount_percent": str(q.discount_percent), "total": str(q.total),
+            "tax": None if q.tax is None else {k: str(getattr(q.tax, k)) for k in ("gross", "net", "tax", "rate")},
+            "month_totals": [str(t) for t in q.month_totals],
+            "apps": [{"name": a.name, "total": str(a.total), "phases": [
+                {"first_month": p.first_month, "last_month": p.last_month, "quote": json.loads(quote_json(p.quote))}
+                for p in a.phases]} for a in q.apps]}
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def _jsonable(value: Any) -> Any:
@@ -83,12 +149,29 @@ def quote_json(q: Quote) -> str:
 
 def cmd_price(args: argparse.Namespace) -> int:
     book = _book(args)
+    if args.deal:
+        from .deals import quote_deal
+
+        if args.edition or args.addon:
+            raise QuoteError.of("deal", "--deal prices the apps in the deal file: leave out --edition and --addon")
+        q = quote_deal(book, read_deal(args.deal))
+        print(deal_json(q) if args.format == "json" else render_deal(q, book))
+        return 0
+    if not args.edition:
+        raise QuoteError.of("edition", "give --edition (and the usage), or --deal FILE for a deal of several apps")
     minutes = {kind: inputs.whole_number(getattr(args, f"{kind}_minutes"), f"--{kind}-minutes")
                for kind in ("audio", "sd", "hd", "fhd") if getattr(args, f"{kind}_minutes")}
     engine = functools.partial(build_quote, call_minutes=minutes) if minutes else build_quote
     q = inputs.price_deal(book, args.edition, args.dau, args.groups, args.addon or [], args.months, args.discount,
                           engine=engine)
     print(quote_json(q) if args.format == "json" else render_quote(q, book))
+    return 0
+
+
+def cmd_deal(args: argparse.Namespace) -> int:
+    from .dealinput import EXAMPLE
+
+    sys.stdout.write(EXAMPLE)
     return 0
 
 
@@ -354,7 +437,25 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         print(f"From month {month}, {option} would cost less ({m(option.monthly)} that month).")
     else:
         print("No other configuration meeting the same needs is cheaper in any month.")
+    if args.as_deal:
+        _write_forecast_deal(args, f, usage, book)
     return 0
+
+
+def _write_forecast_deal(args: argparse.Namespace, f, usage: list[tuple[int, int]], book: PriceBook) -> None:
+    """The forecast's monthly peaks as a ramp deal file, for `price --deal` and `quote --deal`."""
+    from .dealinput import deal_to_toml, ramp_deal
+    from .files import atomic_write
+
+    if len(usage) > book.max_months:
+        raise QuoteError.of("months", f"--as-deal: a deal's term is {book.min_months} to {book.max_months} months, "
+                                      f"the forecast has {len(usage)}")
+    deal = ramp_deal(f.edition, f.addons, usage, name="forecast")
+    text = deal_to_toml(deal, f"xlpricing forecast as a ramp deal: {f.edition}, {len(usage)} months\n"
+                              "Price it with `xlpricing price --deal FILE`.")
+    with atomic_write(args.as_deal, args.force) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    print(f"wrote {args.as_deal}  (the forecast as a deal of {len(deal.apps[0].phases)} phase(s))")
 
 
 def _book_options(parser: argparse.ArgumentParser, default) -> None:
@@ -390,11 +491,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser = lambda *a, **k: _add(*a, parents=[common], **k)  # noqa: E731
 
     price = sub.add_parser("price", help="price one deal and print the quote")
-    _deal_arguments(price)
+    _deal_arguments(price, edition_required=False)
+    price.add_argument("--deal", metavar="FILE", help="a deal file (TOML) of several apps and phases: "
+                                                      "`xlpricing deal --example`")
     price.add_argument("--format", choices=("text", "json"), default="text")
     for kind, what in (("audio", "audio"), ("sd", "SD video"), ("hd", "HD video"), ("fhd", "full-HD video")):
         price.add_argument(f"--{kind}-minutes", help=f"{what} call minutes a month (beyond the package: TRTC rates)")
     price.set_defaults(run=cmd_price)
+
+    deal = sub.add_parser("deal", help="deal files: --example prints a commented one to start from")
+    deal.add_argument("--example", action="store_true", required=True, help="print a commented example deal file")
+    deal.set_defaults(run=cmd_deal)
 
     catalog = sub.add_parser("catalog", help="print the price book (and check it)")
     catalog.set_defaults(run=cmd_catalog)
@@ -469,6 +576,8 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--months", default="12", help="months to forecast, 1 to 120 (default 12)")
     fc.add_argument("--dau-by-month", help="instead: peak DAU of each month, comma separated")
     fc.add_argument("--groups-by-month", help="with --dau-by-month: peak groups of each month (or one value)")
+    fc.add_argument("--as-deal", metavar="FILE", help="also write the monthly peaks as a ramp deal file (TOML)")
+    fc.add_argument("--force", action="store_true", help="with --as-deal: overwrite an existing file")
     fc.set_defaults(run=cmd_forecast)
 
     batch = sub.add_parser("batch", help="a CSV of deals → a folder of quote workbooks and a summary")

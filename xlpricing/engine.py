@@ -14,7 +14,7 @@ from typing import Iterable, Mapping
 
 from . import formatting
 from .formatting import CENT
-from .charges import BlockCharge, BlockNote, Charge, FlatCharge, Note
+from .charges import CHARGE_MODELS, BlockCharge, BlockNote, Charge, FlatCharge, Note
 from .errors import ARGUMENT_ORDER, Problem, QuoteError
 from .pricebook import Addon, Edition, Overage, PriceBook
 
@@ -265,6 +265,20 @@ class Plan:
         return lines
 
 
+def usage_charge(over: Overage, free: int) -> BlockCharge:
+    """The strategy the price book names for an [[overage]] entry (its ``model``), at a free quota."""
+    return CHARGE_MODELS[over.model].from_overage(over, free, METRIC_EN[over.metric], METRIC_ZH[over.metric])
+
+
+def overage_strategy(book: PriceBook, metric: str) -> BlockCharge:
+    """The charge model the book names for a metric's overage, for a sheet to state its rule in
+    formulas (the free quota and block size come from the sheet's cells there, not from here)."""
+    over = next((o for o in book.overage if o.metric == metric), None)
+    if over is None:  # no edition pays overage on it: the sheet's formulas are switched off anyway
+        return BlockCharge(0, 1, ZERO, METRIC_EN[metric], METRIC_ZH[metric], "")
+    return usage_charge(over, 0)
+
+
 def cap_problems(edition: Edition, peak_dau: int, peak_groups: int, upgrade: str) -> list[Problem]:
     """A capped edition (trial) above its caps: a reason to choose another edition, not a price."""
     problems = []
@@ -315,14 +329,44 @@ def _make_plan(book: PriceBook, edition: object, addons: Iterable[str]) -> Plan:
             note_en = note_zh = ""
         fixed.append((addon.code, addon.name_zh, addon.name_en, addon.billing,
                       FlatCharge(addon.prices[ed.code], note_en, note_zh)))
-    overage = tuple(
-        (over, BlockCharge(ed.free_quota(over.metric), over.block_size, over.block_price,
-                           METRIC_EN[over.metric], METRIC_ZH[over.metric], over.unit_zh))
-        for over in book.overage_for(ed))
+    overage = tuple((over, usage_charge(over, ed.free_quota(over.metric))) for over in book.overage_for(ed))
     return Plan(ed, chosen, tuple(fixed), sum((f[4].price for f in fixed), ZERO), overage, upgrade_editions(book))
 
 
-_PLAN_CACHE_LIMIT = 4096
+class PlanMemo:
+    """Checked plans (and refusals) per price book and (edition, add-ons): the engine's own memo.
+
+    A book never changes, so what was checked stays true; the memo holds the book itself so its
+    id is never reused by another object. Bounded, so junk input cannot grow memory without end.
+    """
+
+    LIMIT = 4096  # plans per book
+    BOOKS = 64
+
+    def __init__(self) -> None:
+        self._books: dict[int, tuple[PriceBook, dict]] = {}
+        self._last: tuple[PriceBook | None, dict] = (None, {})  # the book of the previous call: a column prices one
+
+    def of(self, book: PriceBook) -> dict:
+        last = self._last
+        if last[0] is book:
+            return last[1]
+        entry = self._books.get(id(book))
+        if entry is None:
+            if len(self._books) >= self.BOOKS:
+                self._books.clear()
+            entry = self._books[id(book)] = (book, {})
+        self._last = entry
+        return entry[1]
+
+    def remember(self, book: PriceBook, key: tuple, value: object) -> None:
+        plans = self.of(book)
+        if len(plans) >= self.LIMIT:
+            plans.clear()
+        plans[key] = value
+
+
+PLANS = PlanMemo()
 
 
 def plan_for(book: PriceBook, edition: object, addons: Iterable[str]) -> Plan:
@@ -332,7 +376,7 @@ def plan_for(book: PriceBook, edition: object, addons: Iterable[str]) -> Plan:
         addons = tuple(addons)
         key = (edition, addons)
         try:
-            found = book._plans.get(key)
+            found = PLANS.of(book).get(key)
         except TypeError:  # something unhashable among the add-ons: resolve_addons will say what
             key = found = None
         if found is not None:
@@ -343,17 +387,11 @@ def plan_for(book: PriceBook, edition: object, addons: Iterable[str]) -> Plan:
         plan = _make_plan(book, edition, addons)
     except QuoteError as exc:
         if key is not None:
-            _remember(book, key, exc)
+            PLANS.remember(book, key, exc)
         raise
     if key is not None:
-        _remember(book, key, plan)
+        PLANS.remember(book, key, plan)
     return plan
-
-
-def _remember(book: PriceBook, key: tuple, value: object) -> None:
-    if len(book._plans) >= _PLAN_CACHE_LIMIT:  # junk input must not grow memory without end
-        book._plans.clear()
-    book._plans[key] = value
 
 
 def _discount_cut(monthly_list: Decimal, percent: Decimal) -> Decimal:
@@ -539,6 +577,35 @@ def _usage_total(terms: tuple[Plan, int, Decimal], peak_dau: object, peak_groups
     if percent:
         monthly -= _discount_cut(monthly, percent)
     return monthly * months
+
+
+@dataclass(frozen=True, slots=True)
+class TaxSplit:
+    """价税合计 = 不含税金额 + 税额, for prices that include tax."""
+
+    gross: Decimal  # 价税合计, the total charged
+    net: Decimal  # 不含税金额: gross ÷ (1 + rate), rounded half up to the fen
+    tax: Decimal  # 税额: the difference, so the three always add up
+    rate: Decimal
+
+
+def tax_split(book: PriceBook, total: Decimal) -> TaxSplit | None:
+    """The tax inside ``total`` (after any discount); None where tax is added on top (overseas)."""
+    tax = book.tax
+    if not tax.included or tax.rate is None:
+        return None
+    net = (total / (1 + tax.rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return TaxSplit(total, net, total - net, tax.rate)
+
+
+def tax_statement(book: PriceBook) -> tuple[str, str]:
+    """(zh, en): how tax relates to this book's prices, for a proposal or a terminal."""
+    tax = book.tax
+    if tax.included and tax.rate is not None:
+        shown = formatting.percent(tax.rate * 100)
+        return (f"以上价格为含税价（{tax.name_zh} {shown}%）。", f"Prices include {shown}% {tax.name_en}.")
+    return (f"以上价格不含{tax.name_zh}，{tax.name_zh}按客户所在国家或地区的税率另行计算。",
+            f"Prices exclude {tax.name_en}; {tax.name_en} is added at the rate of the customer's country.")
 
 
 @dataclass(frozen=True, slots=True)

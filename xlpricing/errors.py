@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # The order problems are listed in: the order of the arguments of IMQUOTE.
-ARGUMENT_ORDER = ("edition", "peak_dau", "peak_groups", "addons", "months", "discount", "call_minutes", "needs",
+ARGUMENT_ORDER = ("deal", "table", "apps", "app", "from_month", "edition", "peak_dau", "peak_groups", "addons", "months", "discount",
+                  "call_minutes", "needs",
                   "code")
 
 
@@ -58,3 +59,7 @@ class PriceBookError(FileProblems):
 
 class SellerError(FileProblems):
     kind = "seller profile"
+
+
+class DealFileError(FileProblems):
+    kind = "deal file"

@@ -28,9 +28,9 @@ from .sheets.udfcalls import add_override, add_relationship
 PACKAGE_DIR = Path(__file__).parent
 # The modules xlpricing.udf needs, below the adapters: standard library only, so Pyodide runs them.
 LITE_MODULES = ("__init__.py", "errors.py", "formatting.py", "charges.py", "pricebook.py", "engine.py",
-                "inputs.py", "advisor.py", "udf.py")
+                "inputs.py", "deals.py", "dealinput.py", "presenter.py", "advisor.py", "udf.py")
 FUNCTIONS = ("IMQUOTE", "IMQUOTE_LINES", "IMPRICE", "IMOVERAGE", "IMBEST", "IMBEST_TABLE", "IMFORECAST",
-             "IMBREAKEVEN")
+             "IMBREAKEVEN", "IMDEAL", "IMDEAL_LINES")
 
 # What the Lite add-in marks "# required" in the requirements.txt it writes (seen in workbooks
 # saved by add-in 1.0.0.0-11 to -18). No exact pins: Lite records the versions it installs in its

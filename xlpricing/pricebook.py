@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .charges import USAGE_MODELS
 from .errors import PriceBookError
 
 PRICEBOOK_DIR = Path(__file__).with_name("pricebooks")
@@ -60,6 +61,19 @@ class CallRates:
 
 
 @dataclass(frozen=True, slots=True)
+class Tax:
+    """How tax relates to the book's prices. ``included``: the list prices are the price-and-tax
+    total at ``rate`` (China: 6% VAT inside). Otherwise tax is added on top at a rate that depends
+    on the customer (overseas): no rate, and a quote shows no tax line, only that statement."""
+
+    included: bool
+    rate: Decimal | None
+    name_zh: str
+    name_en: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class Edition:
     code: str
     aliases: tuple[str, ...]
@@ -91,6 +105,7 @@ class Overage:
     block_size: int
     block_price: Decimal
     editions: tuple[str, ...]
+    model: str = "block"  # how usage above the free quota is charged: a name in charges.CHARGE_MODELS
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +158,8 @@ class PriceBook:
     effective_to: dt.date | None  # None: still in force
     min_months: int
     max_months: int
+    max_apps: int  # SDKAppIDs one account may hold, each with its own package
+    tax: Tax
     notes: tuple[Note, ...]
     limits: tuple[Limit, ...]
     calls: CallRates | None
@@ -151,8 +168,6 @@ class PriceBook:
     addons: tuple[Addon, ...]
     _edition_names: Mapping[str, Edition] = field(repr=False, compare=False)
     _addon_codes: Mapping[str, Addon] = field(repr=False, compare=False)
-    # checked edition + add-on plans, filled by the engine (a book never changes, so they stay true)
-    _plans: dict = field(default_factory=dict, repr=False, compare=False)
     toml: str = field(default="", repr=False, compare=False)  # the text it was read from (for xlwings Lite)
     # a book that sells no add-ons says why, and every add-on asked for is refused with it
     addons_unavailable: str = ""
@@ -436,7 +451,7 @@ class _Checker:
         meta = self.table(data.get("meta", {}), "meta", {
             "id", "name_zh", "name_en", "region", "region_zh", "region_en", "currency",
             "source_url", "sources", "effective_from", "effective_to", "min_months", "max_months",
-            "addons_unavailable",
+            "addons_unavailable", "max_apps", "tax",
         })
         if "meta" not in data:
             self.bad("meta", "missing")
@@ -457,6 +472,11 @@ class _Checker:
         max_months = self.count(meta, "max_months", "meta", minimum=1)
         if min_months > max_months:
             self.bad("meta.max_months", f"must be at least min_months ({min_months}), got {max_months}")
+        max_apps = self.count(meta, "max_apps", "meta", minimum=1)
+        tax = self.tax(meta["tax"], "meta.tax") if "tax" in meta else self.bad("meta.tax", "missing")
+        # read with every other check, so a problem here is never hidden behind one elsewhere
+        meta_text = {key: self.text(meta, key, "meta") for key in ("name_zh", "name_en", "region_zh", "region_en",
+                                                                  "source_url")}
 
         notes = [self.note(n, f"notes[{i}]") for i, n in enumerate(data.get("notes", []))]
         self.unique([(f"notes[{i}].code", n.code) for i, n in enumerate(notes)], "note code")
@@ -516,18 +536,20 @@ class _Checker:
             return None
         return PriceBook(
             id=book_id,
-            name_zh=self.text(meta, "name_zh", "meta"),
-            name_en=self.text(meta, "name_en", "meta"),
+            name_zh=meta_text["name_zh"],
+            name_en=meta_text["name_en"],
             region=region,
-            region_zh=self.text(meta, "region_zh", "meta"),
-            region_en=self.text(meta, "region_en", "meta"),
+            region_zh=meta_text["region_zh"],
+            region_en=meta_text["region_en"],
             currency=currency,
-            source_url=self.text(meta, "source_url", "meta"),
+            source_url=meta_text["source_url"],
             sources=tuple(sources),
             effective_from=effective,
             effective_to=effective_to,
             min_months=min_months,
             max_months=max_months,
+            max_apps=max_apps,
+            tax=tax,
             notes=tuple(notes),
             limits=tuple(limits),
             calls=calls,
@@ -541,6 +563,24 @@ class _Checker:
             toml=text,
             addons_unavailable=addons_unavailable,
         )
+
+    def tax(self, data: Any, path: str) -> Tax | None:
+        d = self.table(data, path, {"included", "rate", "name_zh", "name_en", "source"})
+        if "included" not in d:
+            self.bad(f"{path}.included", "missing: say whether the list prices include the tax")
+        included = self.flag(d, "included", path)
+        rate = None
+        if included:
+            if "rate" not in d:
+                self.bad(f"{path}.rate", "missing: prices that include tax need its rate, e.g. \"0.06\"")
+            else:
+                rate = self.money(d["rate"], f"{path}.rate")
+                if not rate < 1:
+                    self.bad(f"{path}.rate", f"is a fraction below 1 (\"0.06\" for 6%), got {d['rate']}")
+        elif "rate" in d:
+            self.bad(f"{path}.rate", "tax added on top depends on the customer's country: give no rate")
+        return Tax(included, rate, self.text(d, "name_zh", path), self.text(d, "name_en", path),
+                   self.text(d, "source", path))
 
     def date(self, d: dict, key: str, path: str) -> dt.date | None:
         value = d.get(key)
@@ -644,11 +684,15 @@ class _Checker:
     def overage(self, data: Any, path: str, edition_codes: tuple[str, ...]) -> Overage:
         d = self.table(data, path, {
             "code", "metric", "name_zh", "name_en", "unit_zh", "unit_en", "billing",
-            "block_size", "block_price", "editions",
+            "block_size", "block_price", "editions", "model",
         })
         metric = self.text(d, "metric", path)
         if metric and metric not in METRICS:
             self.bad(f"{path}.metric", f"must be one of {', '.join(METRICS)}, got {metric!r}")
+        model = self.text(d, "model", path)
+        if model and model not in USAGE_MODELS:
+            self.bad(f"{path}.model", f"must be one of {', '.join(USAGE_MODELS)} (how usage above the free quota "
+                                      f"is charged), got {model!r}")
         return Overage(
             code=self.code(d, "code", path),
             metric=metric,
@@ -660,6 +704,7 @@ class _Checker:
             block_size=self.count(d, "block_size", path, minimum=1),
             block_price=self.required_money(d, "block_price", path),
             editions=self.codes_list(d, "editions", path, edition_codes, "edition"),
+            model=model or "block",
         )
 
     def addon(self, data: Any, path: str, edition_codes: tuple[str, ...]) -> Addon:

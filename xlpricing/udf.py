@@ -299,6 +299,48 @@ def IMQUOTE_LINES(edition, peak_dau=0, peak_groups=0, addons=None, months=1, pri
     return _guarded_table("IMQUOTE_LINES", compute)
 
 
+_DOC_TABLE = ("The deal as a range with a header row: app, edition, peak_dau, peak_groups, addons, from_month (or 应用, "
+              "版本, 峰值DAU, 峰值群组, 增值服务, 起始月); one row per app, or per app and phase.")
+_DOC_DISCOUNT = "Optional discount in percent off the list prices, e.g. 5 or 12.5 (blank = none)."
+
+
+def _deal(table: Any, months: Any, discount: Any, price_book: Any):
+    from .dealinput import deal_from_rows
+    from .deals import quote_deal
+
+    book = _book(price_book)
+    rows = _grid(table)
+    if not _rectangular(rows):
+        raise QuoteError.of("deal", "table must be a rectangular range")
+    return quote_deal(book, deal_from_rows([list(r) for r in rows], _single(months, "months"),
+                                           _single(discount, "discount"))), book
+
+
+@xw.func(category=CATEGORY)
+@_arg("table", ndim=2, doc=_DOC_TABLE)
+@_arg("months", doc=_DOC_MONTHS)
+@_arg("discount", doc=_DOC_DISCOUNT)
+@_arg("price_book", doc=_DOC_BOOK)
+def IMDEAL(table, months=1, discount=None, price_book=None):
+    """A deal of several apps (one package each) whose usage may ramp month by month: the total in CNY for the term, after any discount (China: tax included)."""
+    return _guarded("IMDEAL", lambda: _cell_number(_deal(table, months, discount, price_book)[0].total))
+
+
+@xw.func(category=CATEGORY)
+@_arg("table", ndim=2, doc=_DOC_TABLE)
+@_arg("months", doc=_DOC_MONTHS)
+@_arg("discount", doc=_DOC_DISCOUNT)
+@_arg("price_book", doc=_DOC_BOOK)
+def IMDEAL_LINES(table, months=1, discount=None, price_book=None):
+    """The deal as a table that spills: each app's lines (with the months of each phase) and subtotal, the total, and the tax split (价税合计, 不含税金额, 税额)."""
+    def compute() -> list[list[Any]]:
+        from .presenter import deal_rows
+
+        q, book = _deal(table, months, discount, price_book)
+        return [[_cell_number(v) if isinstance(v, Decimal) else v for v in row] for row in deal_rows(q, book)]
+    return _guarded_table("IMDEAL_LINES", compute)
+
+
 @xw.func(category=CATEGORY)
 @_arg("code", doc="An edition (pro, flagship), an add-on code (history_90, members_6000 …) or overage_dau / overage_groups.")
 @_arg("edition", doc="The edition buying the add-on; needed where the price differs by edition (history_90: pro 1,000, flagship 500).")

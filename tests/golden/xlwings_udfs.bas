@@ -37,6 +37,32 @@ failed:
     IMBREAKEVEN = Err.Description
 End Function
 
+Function IMDEAL(table, Optional months, Optional discount, Optional price_book)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        IMDEAL = XLPy.CallUDF("xlpricing.udf", "IMDEAL", Array(table, months, discount, price_book), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        IMDEAL = XLPy.CallUDF("xlpricing.udf", "IMDEAL", Array(table, months, discount, price_book))
+        Exit Function
+    #End If
+failed:
+    IMDEAL = Err.Description
+End Function
+
+Function IMDEAL_LINES(table, Optional months, Optional discount, Optional price_book)
+    #If App = "Microsoft Excel" Then
+        If TypeOf Application.Caller Is Range Then On Error GoTo failed
+        IMDEAL_LINES = XLPy.CallUDF("xlpricing.udf", "IMDEAL_LINES", Array(table, months, discount, price_book), ThisWorkbook, Application.Caller)
+        Exit Function
+    #Else
+        IMDEAL_LINES = XLPy.CallUDF("xlpricing.udf", "IMDEAL_LINES", Array(table, months, discount, price_book))
+        Exit Function
+    #End If
+failed:
+    IMDEAL_LINES = Err.Description
+End Function
+
 Function IMFORECAST(edition, dau_range, Optional groups_range, Optional addons, Optional price_book)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed

@@ -10,6 +10,7 @@ from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..engine import overage_strategy
 from ..pricebook import PriceBook
 from . import style
 
@@ -106,7 +107,7 @@ def write_compare_sheet(ws: Worksheet, book: PriceBook) -> dict:
         for i, e in enumerate(editions):
             info = where["editions"][e.code]
             cell = ws.cell(r, 3 + i)
-            cell.value = _monthly_cost(e.code, f"$A{r}", f"$B{r}", info["addon_total"], info["check"])
+            cell.value = _monthly_cost(book, e.code, f"$A{r}", f"$B{r}", info["addon_total"], info["check"])
             cell.number_format = money
             cell.font, cell.border = style.BODY, style.BOX
             costs.append(cell.coordinate)
@@ -160,13 +161,13 @@ def write_compare_sheet(ws: Worksheet, book: PriceBook) -> dict:
     return where
 
 
-def _monthly_cost(code: str, dau: str, groups: str, addon_total: str, check: str) -> str:
+def _monthly_cost(book: PriceBook, code: str, dau: str, groups: str, addon_total: str, check: str) -> str:
     row = f'MATCH("{code}",ed_codes,0)'
     parts = [f"INDEX(ed_price,{row})", addon_total]
     for metric, usage, free in (("peak_dau", dau, "ed_free_dau"), ("peak_groups", groups, "ed_free_groups")):
         orow = f'MATCH("{metric}",ov_metric,0)'
-        parts.append(f"INDEX(ov_applies,{orow},{row})*ROUNDUP(MAX(0,{usage}-INDEX({free},{row}))"
-                     f"/INDEX(ov_block,{orow}),0)*INDEX(ov_price,{orow})")
+        blocks = overage_strategy(book, metric).excel_quantity(usage, f"INDEX({free},{row})", f"INDEX(ov_block,{orow})")
+        parts.append(f"INDEX(ov_applies,{orow},{row})*{blocks}*INDEX(ov_price,{orow})")
     return f'=IF({check}<>"","",{"+".join(parts)})'
 
 

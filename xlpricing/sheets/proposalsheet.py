@@ -15,7 +15,8 @@ from openpyxl.styles import Alignment
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine import DISCOUNT, METRIC_ZH, LineItem, Quote
+from .. import formatting
+from ..engine import DISCOUNT, LineItem, Quote, tax_split, tax_statement, usage_charge
 from ..formatting import display_width, rmb_capitals
 from ..pricebook import PriceBook
 from . import layout as L
@@ -201,7 +202,7 @@ def write_proposal_sheet(wb: Workbook, book: PriceBook, quotes: list[Quote], pro
     page.next(8)
     page.next()
     page.label(f"A{page.row}", page.t("条款", "Terms", "  "), style.SECTION)
-    notes = [page.t(n.zh, n.en, "  ") for n in book.notes]
+    notes = [page.t(n.zh, n.en, "  ") for n in book.notes] + [page.t(*tax_statement(book), "  ")]
     if seller is not None and seller.price_note:
         notes.append(seller.price_note)
     for note in notes:
@@ -289,6 +290,17 @@ def _option_section(page: _Page, book: PriceBook, q: Quote, sheet: str, helper_n
         if is_total:
             for col in "DE":
                 ws[f"{col}{page.row}"].fill, ws[f"{col}{page.row}"].border = style.TOTAL_FILL, style.BOX
+    split = tax_split(book, q.total)
+    if split is not None:  # the list prices hold the tax: say how much of the total it is
+        rate = f"{formatting.percent(split.rate * 100)}%"
+        net = f"ROUND({_ref(sheet, c['amount'] + str(L.TOTAL_ROW))}/(1+{split.rate:f}),2)"
+        for label, formula, value in (
+                (page.t("其中：不含税金额", "of which net of tax"), f"={net}", split.net),
+                (page.t(f"其中：税额（{book.tax.name_zh} {rate}）", f"of which {book.tax.name_en} {rate}"),
+                 f"={_ref(sheet, c['amount'] + str(L.TOTAL_ROW))}-{net}", split.tax)):
+            page.next()
+            page.label(f"A{page.row}", label)
+            page.calc(f"E{page.row}", formula, value, money=True)
     page.next(20)
     page.label(f"A{page.row}", page.t("大写金额", "In words (RMB)"))
     capitals = f"人民币{rmb_capitals(q.total)}"
@@ -307,12 +319,7 @@ def _detail_zh(book: PriceBook, q: Quote, line: LineItem, sheet: str, helper_nam
         return f'"{line.note_zh}"', line.note_zh
     short = "dau" if over.metric == "peak_dau" else "groups"
     usage, free, blocks = (_ref(sheet, helper_names[n]) for n in (f"q_{short}", f"q_free_{short}", f"ov_{short}_blocks"))
-    fmt = lambda v: f'TEXT({v},"#,##0")'  # noqa: E731
-    what = METRIC_ZH[over.metric]
-    formula = (f'IF({blocks}=0,"{what} "&{fmt(usage)}&" ≤ 免费 "&{fmt(free)}&" → 0",'
-               f'"{what} "&{fmt(usage)}&" − 免费 "&{fmt(free)}&" = "&{fmt(f"{usage}-{free}")}&" → "&{blocks}'
-               f'&" × {over.unit_zh}")')
-    return formula, line.note_zh
+    return usage_charge(over, 0).excel_note("zh", usage, free, blocks, ""), line.note_zh
 
 
 def _add_logo(ws: Worksheet, path) -> None:

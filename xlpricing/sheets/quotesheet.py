@@ -22,7 +22,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine import DISCOUNT, METRIC_EN, LineItem, Quote, build_quote, upgrade_editions
+from ..engine import DISCOUNT, METRIC_EN, LineItem, Quote, build_quote, overage_strategy, upgrade_editions
 from ..pricebook import Addon, PriceBook, superseded
 from . import layout as L
 from . import style
@@ -124,7 +124,8 @@ def formula_cells(book: PriceBook) -> tuple[Cells, dict[str, str]]:
             (f"ov_{short}_on", f"=IF(OR(ov_{short}_row=0,q_row=0),0,INDEX(ov_applies,ov_{short}_row,q_row))",
              lambda d, m=metric: applies(d, m)),
             (f"ov_{short}_blocks",
-             f"=IF(AND(ov_{short}_on=1,{usage}_ok),ROUNDUP(MAX(0,{usage}-{free})/INDEX(ov_block,ov_{short}_row),0),0)",
+             f"=IF(AND(ov_{short}_on=1,{usage}_ok),"
+             f"{overage_strategy(book, metric).excel_quantity(usage, free, f'INDEX(ov_block,ov_{short}_row)')},0)",
              lambda d, c=code: d.line(c).quantity if d.line(c) else 0),
         ]
     checks: list[tuple[str, str]] = [
@@ -253,9 +254,8 @@ def formula_cells(book: PriceBook) -> tuple[Cells, dict[str, str]]:
         on, orow, blocks = f"ov_{short}_on", f"ov_{short}_row", f"ov_{short}_blocks"
         show = f"{on}=1"
         usage, free = f"q_{short}", f"q_free_{short}"
-        what = METRIC_EN[metric]
-        fmt = lambda v: f'TEXT({v},"#,##0")'  # noqa: E731
         code = next((o.code for o in book.overage if o.metric == metric), "")
+        note = overage_strategy(book, metric).excel_note("en", usage, free, blocks, f"INDEX(ov_block,{orow})")
         line(r, {
             "code": f'=IF({show},INDEX(ov_codes,{orow}),"")',
             "item_zh": f'=IF({show},INDEX(ov_name_zh,{orow}),"")',
@@ -263,9 +263,7 @@ def formula_cells(book: PriceBook) -> tuple[Cells, dict[str, str]]:
             "billing": f'=IF({show},INDEX(ov_billing,{orow}),"")',
             "quantity": f'=IF({show},{blocks},"")',
             "unit": f'=IF({show},INDEX(ov_price,{orow}),"")',
-            "note": f'=IF(AND({show},q_{short}_ok),IF({blocks}=0,{fmt(usage)}&" {what} ≤ "&{fmt(free)}&" free → 0 blocks",'
-                    f'{fmt(usage)}&" {what} − "&{fmt(free)}&" free = "&{fmt(f"{usage}-{free}")}&" → "&{blocks}'
-                    f'&IF({blocks}=1," block"," blocks")&" of "&{fmt(f"INDEX(ov_block,{orow})")}),"")',
+            "note": f'=IF(AND({show},q_{short}_ok),{note},"")',
         }, f'=IF(AND({ok},{show}),{blocks}*INDEX(ov_price,{orow}),"")', lambda d, cd=code: d.line(cd))
 
     # the discount: monthly list total × percent, rounded half up in whole fen, shown as its own line
