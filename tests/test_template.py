@@ -42,7 +42,7 @@ def wb(template):
 
 
 def test_sheets_and_defined_names(wb):
-    assert wb.sheetnames == [L.QUOTE_SHEET, L.COMPARE_SHEET, L.PRICE_SHEET]
+    assert wb.sheetnames == [L.QUOTE_SHEET, L.COMPARE_SHEET, "多应用 Deal", L.PRICE_SHEET]
     names = wb.defined_names
     for name, cell in L.INPUT_CELLS.items():
         assert names[name].attr_text == f"'{L.QUOTE_SHEET}'!${cell[0]}${cell[1:]}"

@@ -43,7 +43,13 @@ COLUMNS = {
     "notes": ("notes", "备注"),
     "option2": ("option2",),  # more options side by side: EDITION[:ADDON,ADDON…]
     "option3": ("option3",),
+    # several apps in one proposal: rows with the same deal form one deal, one row per app or per
+    # app and phase (a second row of an app starts a phase in from_month)
+    "deal": ("deal", "deal_id", "交易"),
+    "app": ("app", "应用"),
+    "from_month": ("from_month", "起始月"),
 }
+DEAL_FIELDS = ("deal", "app", "from_month")
 REQUIRED = ("customer", "edition")
 PARALLEL_FROM = 40  # below this, starting worker processes costs more than it saves
 
@@ -211,21 +217,105 @@ def price_row(book: PriceBook, row: Row):
                             quote_date=dt.date.today(), **_look)
 
 
-def _run_row(job: tuple[Row, str, bool]) -> Outcome:
-    row, target, force = job
+def is_deal(rows: list[Row]) -> bool:
+    return len(rows) > 1 or any(rows[0].values.get(k) for k in DEAL_FIELDS)
+
+
+def group_rows(rows: list[Row]) -> list[list[Row]]:
+    """One job per deal: rows sharing a deal value (any case) form one; every other row is its own."""
+    groups: dict[str, list[Row]] = {}
+    jobs: list[list[Row]] = []
+    for row in rows:
+        key = row.values.get("deal", "").strip().casefold()
+        if not key:
+            jobs.append([row])
+        elif key in groups:
+            groups[key].append(row)
+        else:
+            groups[key] = [row]
+            jobs.append(groups[key])
+    return jobs
+
+
+def price_group(book: PriceBook, rows: list[Row]):
+    """A deal's rows → its DealQuote and proposal, or QuoteError naming each bad row: one bad row
+    fails the whole deal (a proposal never goes out with an app missing)."""
+    from .dealinput import deal_from_rows
+    from .deals import quote_deal
+    from .sheets.proposal import Proposal
+
+    first = rows[0].values
+    problems = []
+    for key, what in (("customer", "customer"), ("months", "months"), ("discount", "discount")):
+        values = {r.values.get(key, "") for r in rows} - {""}
+        if len(values) > 1:
+            problems.append(QuoteError.of(key, f"rows {', '.join(str(r.number) for r in rows)} of one deal give "
+                                               f"different {what}: {', '.join(sorted(values))}"))
+    for r in rows:
+        if r.values.get("_extra"):
+            problems.append(QuoteError.of("row", f"row {r.number}: more cells than columns; quote cells with commas"))
+        for k in ("option2", "option3"):
+            if r.values.get(k):
+                problems.append(QuoteError.of(k, f"row {r.number}: {k} is for one-app quotes, not a deal of apps"))
+    if not first.get("customer"):
+        problems.append(QuoteError.of("customer", "customer is missing"))
+    table = [["app", "edition", "peak_dau", "peak_groups", "addons", "from_month"]]
+    for r in rows:
+        v = r.values
+        table.append([v.get("app") or v.get("customer") or f"row {r.number}", v.get("edition"), v.get("peak_dau"),
+                      v.get("peak_groups"), v.get("addons"), v.get("from_month")])
+    months = next((r.values["months"] for r in rows if r.values.get("months")), None)
+    discount = next((r.values["discount"] for r in rows if r.values.get("discount")), None)
+    try:
+        q = quote_deal(book, deal_from_rows(table, months, discount, row_numbers=[r.number for r in rows]))
+    except QuoteError as exc:  # the engine names the app and the phase; the report names the rows too
+        apps: dict[str, list[int]] = {}
+        for r, (app, *_) in zip(rows, table[1:]):
+            apps.setdefault(str(app).strip(), []).append(r.number)
+        problems.append(QuoteError([_with_rows(p, apps) for p in exc.problems]))
+    if problems:
+        raise QuoteError([p for e in problems for p in e.problems])
+    return q, Proposal(customer=first["customer"], contact=first.get("contact", ""),
+                       quote_number=first.get("quote_number", ""), notes=first.get("notes", ""),
+                       quote_date=dt.date.today(), **_look)
+
+
+def _with_rows(problem, apps: dict[str, list[int]]):
+    from .errors import Problem
+
+    for name, numbers in apps.items():
+        if problem.message.startswith(f"app {name!r}"):
+            where = f"row {numbers[0]}" if len(numbers) == 1 else f"rows {', '.join(map(str, numbers))}"
+            return Problem(problem.argument, f"{where}: {problem.message}")
+    return problem
+
+
+def _run_row(job: tuple[list[Row], str, bool]) -> Outcome:
+    rows, target, force = job
+    row = rows[0]
     customer = row.values.get("customer", "")
     name = Path(target).name
+    deal = is_deal(rows)
     try:
-        quotes, proposal = price_row(_writer.book, row)
+        priced, proposal = price_group(_writer.book, rows) if deal else price_row(_writer.book, row)
     except QuoteError as exc:
         return Outcome(row.number, customer, False, reason=str(exc) + _stale(Path(target), force))
     try:
-        _writer.write(target, quotes, proposal, force=force)
+        if deal:
+            from .sheets.dealproposal import write_deal_workbook
+
+            write_deal_workbook(target, _writer.book, priced, proposal, force=force)
+        else:
+            _writer.write(target, priced, proposal, force=force)
     except FileExistsError:
         return Outcome(row.number, customer, False, reason=f"{name} exists (use --force)")
     except OSError as exc:
         return Outcome(row.number, customer, False, reason=f"cannot write {name}: {exc.strerror or exc}")
-    first = quotes[0]  # the summary lists the first option (the edition and add-ons columns)
+    if deal:  # the summary's edition column names the apps; its monthly column is the last month's run rate
+        editions = ", ".join(dict.fromkeys(p.quote.edition for a in priced.apps for p in a.phases))
+        return Outcome(row.number, customer, True, target, f"{len(priced.apps)} app(s): {editions}", priced.months,
+                       str(priced.month_totals[-1]), str(priced.total))
+    first = priced[0]  # the summary lists the first option (the edition and add-ons columns)
     return Outcome(row.number, customer, True, target, first.edition, first.months,
                    str(first.monthly_total), str(first.total))
 
@@ -241,17 +331,17 @@ def _stale(target: Path, force: bool) -> str:
     return f" (an earlier {target.name} is still in the folder: it is not this row's quote)"
 
 
-def _run_rows(jobs: list[tuple[Row, str, bool]]) -> list[Outcome]:
+def _run_rows(jobs: list[tuple[list[Row], str, bool]]) -> list[Outcome]:
     return [_run_row(job) for job in jobs]
 
 
-def plan_paths(rows: list[Row], outdir: Path) -> list[str]:
-    """A safe, unique file name per row, from the customer name (and the row number when blank)."""
+def plan_paths(groups: list[list[Row]], outdir: Path) -> list[str]:
+    """A safe, unique file name per deal, from the customer name (and the row number when blank)."""
     from .files import safe_file_stem, unique_path
 
     taken: set[str] = {"summary"}  # the summary workbook's name
-    return [str(unique_path(outdir, safe_file_stem(r.values.get("customer", ""), fallback=f"row-{r.number}"),
-                            ".xlsx", taken)) for r in rows]
+    return [str(unique_path(outdir, safe_file_stem(g[0].values.get("customer", ""), fallback=f"row-{g[0].number}"),
+                            ".xlsx", taken)) for g in groups]
 
 
 @dataclass(frozen=True)
@@ -268,7 +358,8 @@ def run_batch(csv_path: Path, outdir: Path, price_book: str | None = None, force
     rows = deals.rows
     outdir.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(outdir)
-    jobs = [(row, path, force) for row, path in zip(rows, plan_paths(rows, outdir))]
+    groups = group_rows(rows)
+    jobs = [(group, path, force) for group, path in zip(groups, plan_paths(groups, outdir))]
     workers = workers or (min(2, os.cpu_count() or 1) if len(rows) >= PARALLEL_FROM else 1)
     done = 0
 
@@ -328,7 +419,7 @@ def _run_in_workers(jobs: list, workers: int, setup: tuple, count) -> list[Outco
         if not pending:
             break
     for i in pending:
-        row = jobs[i][0]
+        row = jobs[i][0][0]
         results[i] = Outcome(row.number, row.values.get("customer", ""), False,
                              reason=f"the worker process writing this row stopped {ROUNDS} times "
                                     f"(killed or out of memory); nothing was written for it")

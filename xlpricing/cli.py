@@ -107,6 +107,17 @@ def render_deal(q, book: PriceBook) -> str:
     return "\n".join([*parts, *render_tax(q.total, book), *_total_line(q.months, q.total, q.currency)])
 
 
+def _refuse_with_deal(args: argparse.Namespace, *more: tuple[str, object]) -> None:
+    """A deal file holds the apps, usage, term and discount: a flag that would be ignored is refused."""
+    given = [flag for flag, value in (("--edition", args.edition), ("--addon", args.addon),
+                                      ("--dau", args.dau != "0"), ("--groups", args.groups != "0"),
+                                      ("--months", args.months != "1"), ("--discount", args.discount is not None),
+                                      *more) if value]
+    if given:
+        raise QuoteError.of("deal", f"--deal takes the apps, usage, term and discount from the deal file: leave out "
+                                    f"{', '.join(given)} (options side by side are for one-app quotes)")
+
+
 def read_deal(path: str):
     from .dealinput import deal_from_toml
 
@@ -152,8 +163,7 @@ def cmd_price(args: argparse.Namespace) -> int:
     if args.deal:
         from .deals import quote_deal
 
-        if args.edition or args.addon:
-            raise QuoteError.of("deal", "--deal prices the apps in the deal file: leave out --edition and --addon")
+        _refuse_with_deal(args, *((f"--{k}-minutes", getattr(args, f"{k}_minutes")) for k in ("audio", "sd", "hd", "fhd")))
         q = quote_deal(book, read_deal(args.deal))
         print(deal_json(q) if args.format == "json" else render_deal(q, book))
         return 0
@@ -294,12 +304,11 @@ def _deal_arguments(parser: argparse.ArgumentParser, edition_required: bool = Tr
 
 
 def cmd_quote(args: argparse.Namespace) -> int:
-    from .files import safe_file_stem
-    from .seller import choose_seller
-    from .sheets.libreoffice import CJK_FONT_HINT, INSTALL_HINT, LibreOfficeError, cjk_font_missing, find_soffice
-    from .sheets.proposal import Proposal, check_quote_dates, write_quote_workbook
+    from .sheets.proposal import write_quote_workbook
 
     book = _book(args)
+    if args.deal:
+        return _quote_deal(args, book)
     if args.option and (args.edition or args.addon):
         print("xlpricing: error: give --edition/--addon (one option) or --option (1 to 3), not both", file=sys.stderr)
         return EXIT_USAGE
@@ -313,33 +322,8 @@ def cmd_quote(args: argparse.Namespace) -> int:
         print(f"xlpricing: error: --recommend must be 1 to {len(quotes)} (the options given), got {args.recommend}",
               file=sys.stderr)
         return EXIT_USAGE
-    if not args.customer.strip():
-        print("xlpricing: error: --customer is empty", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        quote_date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
-    except ValueError:
-        print(f"xlpricing: error: --date must be YYYY-MM-DD, got {args.date!r}", file=sys.stderr)
-        return EXIT_USAGE
-    problem = check_quote_dates(quote_date, args.valid_days)
-    if problem:
-        print(f"xlpricing: error: {problem}", file=sys.stderr)
-        return EXIT_USAGE
-    proposal = Proposal(customer=args.customer, contact=args.contact or "", quote_number=args.quote_number or "",
-                        quote_date=quote_date, valid_until=quote_date + dt.timedelta(days=args.valid_days),
-                        notes=args.notes or "", seller=choose_seller(args.seller), lang=args.lang,
-                        recommend=args.recommend)
-    # both parts are free text: each is cleaned, so the file stays in the folder it was given
-    default_name = f"{safe_file_stem(args.customer)}-{safe_file_stem(proposal.number_for(q), limit=60)}.xlsx"
-    output = Path(args.output or default_name)
-    if output.suffix.lower() != ".xlsx":
-        print(f"xlpricing: error: {output.name}: a quote workbook is an .xlsx file", file=sys.stderr)
-        return EXIT_USAGE
-    if args.pdf and find_soffice() is None:  # say so before writing anything
-        print(f"xlpricing: error: --pdf needs LibreOffice. {INSTALL_HINT}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.pdf and cjk_font_missing():  # a PDF that is right or none at all
-        print(f"xlpricing: error: {CJK_FONT_HINT}", file=sys.stderr)
+    proposal, output = _proposal_and_output(args, q)
+    if proposal is None:
         return EXIT_USAGE
     projection = None
     if args.forecast_growth is not None:
@@ -351,15 +335,78 @@ def cmd_quote(args: argparse.Namespace) -> int:
     path = write_quote_workbook(output, book, quotes, proposal, force=args.force, forecast=projection)
     totals = ", ".join(f"{x.edition} {formatting.money(x.total, x.currency)}" for x in quotes)
     print(f"wrote {path}  ({q.months} month{'s' if q.months != 1 else ''}, total {totals})")
-    if args.pdf:
-        from .sheets.pdf import write_pdf
+    return _pdf_of(args, path)
 
-        try:
-            print(f"wrote {write_pdf(path, force=args.force)}")
-        except LibreOfficeError as exc:
-            print(f"xlpricing: error: {exc}", file=sys.stderr)
-            return 1
+
+def _proposal_and_output(args: argparse.Namespace, priced):
+    """The proposal's texts and the workbook's path, or (None, None) after saying what is wrong;
+    nothing is written before every check has passed."""
+    from .files import safe_file_stem
+    from .seller import choose_seller
+    from .sheets.libreoffice import CJK_FONT_HINT, INSTALL_HINT, cjk_font_missing, find_soffice
+    from .sheets.proposal import Proposal, check_quote_dates
+
+    if not args.customer.strip():
+        print("xlpricing: error: --customer is empty", file=sys.stderr)
+        return None, None
+    try:
+        quote_date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
+    except ValueError:
+        print(f"xlpricing: error: --date must be YYYY-MM-DD, got {args.date!r}", file=sys.stderr)
+        return None, None
+    problem = check_quote_dates(quote_date, args.valid_days)
+    if problem:
+        print(f"xlpricing: error: {problem}", file=sys.stderr)
+        return None, None
+
+    proposal = Proposal(customer=args.customer, contact=args.contact or "", quote_number=args.quote_number or "",
+                        quote_date=quote_date, valid_until=quote_date + dt.timedelta(days=args.valid_days),
+                        notes=args.notes or "", seller=choose_seller(args.seller), lang=args.lang,
+                        recommend=getattr(args, "recommend", None))
+    # both parts are free text: each is cleaned, so the file stays in the folder it was given
+    default_name = f"{safe_file_stem(args.customer)}-{safe_file_stem(proposal.number_for(priced), limit=60)}.xlsx"
+    output = Path(args.output or default_name)
+    if output.suffix.lower() != ".xlsx":
+        print(f"xlpricing: error: {output.name}: a quote workbook is an .xlsx file", file=sys.stderr)
+        return None, None
+    if args.pdf and find_soffice() is None:  # say so before writing anything
+        print(f"xlpricing: error: --pdf needs LibreOffice. {INSTALL_HINT}", file=sys.stderr)
+        return None, None
+    if args.pdf and cjk_font_missing():  # a PDF that is right or none at all
+        print(f"xlpricing: error: {CJK_FONT_HINT}", file=sys.stderr)
+        return None, None
+    return proposal, output
+
+
+def _pdf_of(args: argparse.Namespace, path: Path) -> int:
+    if not args.pdf:
+        return 0
+    from .sheets.libreoffice import LibreOfficeError
+    from .sheets.pdf import write_pdf
+
+    try:
+        print(f"wrote {write_pdf(path, force=args.force)}")
+    except LibreOfficeError as exc:
+        print(f"xlpricing: error: {exc}", file=sys.stderr)
+        return 1
     return 0
+
+
+def _quote_deal(args: argparse.Namespace, book: PriceBook) -> int:
+    """quote --deal FILE: one proposal for a deal of several apps and phases."""
+    from .deals import quote_deal
+    from .sheets.dealproposal import write_deal_workbook
+
+    _refuse_with_deal(args, ("--option", args.option), ("--recommend", args.recommend),
+                      ("--forecast-growth", args.forecast_growth))
+    q = quote_deal(book, read_deal(args.deal))
+    proposal, output = _proposal_and_output(args, q)
+    if proposal is None:
+        return EXIT_USAGE
+    path = write_deal_workbook(output, book, q, proposal, force=args.force)
+    print(f"wrote {path}  ({len(q.apps)} app{'s' if len(q.apps) != 1 else ''}, {q.months} months, total "
+          f"{formatting.money(q.total, q.currency)})")
+    return _pdf_of(args, path)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -537,6 +584,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "DAU, groups, months and discount are shared. Instead of --edition/--addon")
     quote.add_argument("--recommend", type=int, metavar="N", help="the option marked recommended (default: the cheapest)")
     _proposal_arguments(quote)
+    quote.add_argument("--deal", metavar="FILE", help="a deal file of several apps and phases (xlpricing deal --example) "
+                                                      "instead of --edition/--option")
     quote.add_argument("--customer", required=True, help="the customer's name, as it should appear")
     quote.add_argument("--contact", help="sales contact shown on the quote")
     quote.add_argument("--quote-number", help="default: Q<date>-<6 characters from the deal>")

@@ -161,10 +161,10 @@ def column_of(header: Any) -> str | None:
 
 
 def deal_from_rows(rows: list[list[Any]], months: Any = None, discount: Any = None,
-                   first_row: int = 1) -> Deal:
+                   first_row: int = 1, row_numbers: list[int] | None = None) -> Deal:
     """A deal from a table: a header row, then one row per app, or per app and phase (rows of one
     app share its name; a blank cell carries over from the app's row before). ``first_row`` numbers
-    the header row in messages."""
+    the header row in messages; ``row_numbers`` numbers each data row instead (a CSV's rows)."""
     if len(rows) == 1 and len(rows[0]) == 1 and isinstance(rows[0][0], str):
         inputs.refuse_error_cell(rows[0][0], "table")
     if not rows or not any(cell not in (None, "") for cell in rows[0]):
@@ -190,7 +190,8 @@ def deal_from_rows(rows: list[list[Any]], months: Any = None, discount: Any = No
     deal_months = c.value(inputs.whole_number, None, months, "months", 1)
     deal_discount = c.value(inputs.percent, None, discount)
     apps: dict[str, tuple[str, list[Phase]]] = {}
-    for i, row in enumerate(rows[1:], first_row + 1):
+    numbers = row_numbers or range(first_row + 1, first_row + len(rows))
+    for i, row in zip(numbers, rows[1:]):
         cells = {name: (row[j] if j < len(row) else None) for name, j in columns.items()}
         cells = {k: (None if isinstance(v, str) and not v.strip() else v) for k, v in cells.items()}
         if all(v is None for v in cells.values()):
@@ -254,7 +255,8 @@ def _phase_toml(phase: Phase) -> list[str]:
 
 def ramp_deal(edition: str, addons: tuple[str, ...], usage: list[tuple[int, int]], name: str = "app") -> Deal:
     """A forecast's monthly peaks as a one-app deal: a phase where the peaks change, none where they do not."""
-    phases = []
+    phases: list[Phase] = []
+    last: tuple[int, int] = (0, 0)
     for month, (dau, groups) in enumerate(usage, 1):
         if not phases:
             phases.append(Phase(1, edition, tuple(addons), dau, groups))

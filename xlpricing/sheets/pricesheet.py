@@ -84,7 +84,7 @@ def write_price_sheet(ws: Worksheet, book: PriceBook) -> None:
     row = style.section(ws, row + 3, "增值服务 Value-added services",
                         f"CNY per month by edition; '{INCLUDED}' = the edition already has it; '{NOT_OFFERED}' = cannot buy")
     style.header_row(ws, row, ["代码 code", "计费项", "Item", "family", "计费方式 billing", *editions,
-                               "赠送通话分钟/月 call minutes", "可购买版本 offered on", "short"])
+                               "赠送通话分钟/月 call minutes", "可购买版本 offered on", "short", "停售 withdrawn"])
     first = row + 1
     for a in book.addons:
         row += 1
@@ -92,12 +92,13 @@ def write_price_sheet(ws: Worksheet, book: PriceBook) -> None:
         offered = (f"停售 withdrawn {a.withdrawn.on}" if a.withdrawn  # never quoted: no edition can buy it
                    else join_or([e for e in editions if e in a.prices]))
         style.body_row(ws, row, [a.code, a.name_zh, a.name_en, a.family, a.billing, *cells,
-                                 a.included_minutes if a.included_minutes else None, offered, a.short_en],
+                                 a.included_minutes if a.included_minutes else None, offered, a.short_en,
+                                 1 if a.withdrawn else 0],
                        formats={**{6 + i: money for i in range(len(editions))}, 6 + len(editions): "#,##0"})
     if not book.addons:  # one row that says why, so every range the quote sheet reads has a row
         row += 1
         style.body_row(ws, row, ["", "（无）", f"none: {book.addons_unavailable}", "", "",
-                                 *(NOT_OFFERED for _ in editions), None, "", ""])
+                                 *(NOT_OFFERED for _ in editions), None, "", "", 0])
     c = lambda i: style.col(6 + i)  # noqa: E731 - the column after the editions' prices
     for col, name in zip("ABCDE", ("ad_codes", "ad_name_zh", "ad_name_en", "ad_family", "ad_billing")):
         define(ws, name, f"{col}{first}", f"{col}{row}")
@@ -105,6 +106,7 @@ def write_price_sheet(ws: Worksheet, book: PriceBook) -> None:
     define(ws, "ad_minutes", f"{c(len(editions))}{first}", f"{c(len(editions))}{row}")
     define(ws, "ad_offered", f"{c(len(editions) + 1)}{first}", f"{c(len(editions) + 1)}{row}")
     define(ws, "ad_short", f"{c(len(editions) + 2)}{first}", f"{c(len(editions) + 2)}{row}")
+    define(ws, "ad_withdrawn", f"{c(len(editions) + 3)}{first}", f"{c(len(editions) + 3)}{row}")
 
     # -- capabilities: what each edition allows, what each add-on raises it to -----------------------
     if book.limits:

@@ -70,7 +70,7 @@ class QuoteWorkbookWriter:
         self.book = book
         self.wb = Workbook()
         self.wb.remove(self.wb.active)
-        add_template_sheets(self.wb, book, compare=False)
+        add_template_sheets(self.wb, book, compare=False, deal=False)
         self.ws = self.wb[L.QUOTE_SHEET]
         self.cells, self.names = formula_cells(book)  # the same for every deal: built once
 

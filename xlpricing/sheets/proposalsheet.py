@@ -106,55 +106,10 @@ def write_proposal_sheet(wb: Workbook, book: PriceBook, quotes: list[Quote], pro
     Returns the sheet and the values of its formula cells."""
     ws = wb.create_sheet(L.PROPOSAL_SHEET, 0)
     page = _Page(ws, proposal.lang)
-    seller = proposal.seller
     best = recommended_index(quotes, proposal.recommend)
     c = L.COL
 
-    # -- seller -------------------------------------------------------------------------------
-    if seller is not None:
-        page.next(26)
-        page.text(f"A{page.row}", seller.name_zh if proposal.lang != "en" else seller.name_en, style.TITLE)
-        page.merge("A", "D")
-        if proposal.lang == "both":
-            page.next()
-            page.text(f"A{page.row}", seller.name_en, style.SUBTITLE)
-            page.merge("A", "D")
-        contact = [seller.address, f"{page.t('联系人', 'Contact')} {seller.contact}", seller.phone, seller.email]
-        page.next(28)
-        page.text(f"A{page.row}", " · ".join(contact), style.SUBTITLE, wrap=True)
-        page.merge("A", "D")
-        banking = [(page.t("税号", "Tax ID"), seller.tax_id), (page.t("开户行", "Bank"), seller.bank),
-                   (page.t("账号", "Account"), seller.account)]
-        if any(value for _, value in banking):
-            page.next()
-            page.text(f"A{page.row}", " · ".join(f"{k} {v}" for k, v in banking if v), style.SUBTITLE, wrap=True)
-            page.merge("A", "D")
-        if seller.logo is not None:
-            _add_logo(ws, seller.logo)
-        page.next(6)
-
-    # -- title, customer, dates ----------------------------------------------------------------
-    page.next(30)
-    page.label(f"A{page.row}", page.t("报价单", "Quotation", "  "), style.TITLE)
-    rows = [
-        (page.t("客户", "Customer"), proposal.customer, page.t("报价编号", "Quote no."), proposal.number_for(quotes[0])),
-        (page.t("销售联系人", "Sales contact"), proposal.contact, page.t("报价日期", "Date"), f"{proposal.quote_date}"),
-        (page.t("币种", "Currency"), book.currency, page.t("有效期至", "Valid until"), f"{proposal.expiry()}"),
-    ]
-    for left, left_value, right, right_value in rows:
-        page.next()
-        page.label(f"A{page.row}", left)
-        page.text(f"B{page.row}", left_value)
-        page.merge("B", "C")
-        page.label(f"D{page.row}", right)
-        page.text(f"E{page.row}", right_value)
-    if proposal.notes.strip():
-        page.next()
-        page.label(f"A{page.row}", page.t("备注", "Notes"))
-        ws[f"A{page.row}"].alignment = style.WRAP_TOP
-        page.text(f"B{page.row}", proposal.notes, wrap=True)
-        page.merge("B", LAST_COL)
-        page.fit([(proposal.notes, WIDTHS["B"] + WIDTHS["C"] + WIDTHS["D"] + WIDTHS["E"])])
+    _heading(page, book, proposal, proposal.number_for(quotes[0]))
     months = quotes[0].months
     page.next(8)
 
@@ -193,6 +148,63 @@ def write_proposal_sheet(wb: Workbook, book: PriceBook, quotes: list[Quote], pro
     for i, (q, sheet) in enumerate(zip(quotes, sheets)):
         _option_section(page, book, q, sheet, helper_names, i, len(quotes), i == best)
 
+    _closing(page, book, proposal)
+    return ws, page.values
+
+
+def _heading(page: _Page, book: PriceBook, proposal, number: str) -> None:
+    """The seller's block, the title, the customer, the quote number and dates, the notes."""
+    ws, seller = page.ws, proposal.seller
+    # -- seller -------------------------------------------------------------------------------
+    if seller is not None:
+        page.next(26)
+        page.text(f"A{page.row}", seller.name_zh if proposal.lang != "en" else seller.name_en, style.TITLE)
+        page.merge("A", "D")
+        if proposal.lang == "both":
+            page.next()
+            page.text(f"A{page.row}", seller.name_en, style.SUBTITLE)
+            page.merge("A", "D")
+        contact = [seller.address, f"{page.t('联系人', 'Contact')} {seller.contact}", seller.phone, seller.email]
+        page.next(28)
+        page.text(f"A{page.row}", " · ".join(contact), style.SUBTITLE, wrap=True)
+        page.merge("A", "D")
+        banking = [(page.t("税号", "Tax ID"), seller.tax_id), (page.t("开户行", "Bank"), seller.bank),
+                   (page.t("账号", "Account"), seller.account)]
+        if any(value for _, value in banking):
+            page.next()
+            page.text(f"A{page.row}", " · ".join(f"{k} {v}" for k, v in banking if v), style.SUBTITLE, wrap=True)
+            page.merge("A", "D")
+        if seller.logo is not None:
+            _add_logo(ws, seller.logo)
+        page.next(6)
+
+    # -- title, customer, dates ----------------------------------------------------------------
+    page.next(30)
+    page.label(f"A{page.row}", page.t("报价单", "Quotation", "  "), style.TITLE)
+    rows = [
+        (page.t("客户", "Customer"), proposal.customer, page.t("报价编号", "Quote no."), number),
+        (page.t("销售联系人", "Sales contact"), proposal.contact, page.t("报价日期", "Date"), f"{proposal.quote_date}"),
+        (page.t("币种", "Currency"), book.currency, page.t("有效期至", "Valid until"), f"{proposal.expiry()}"),
+    ]
+    for left, left_value, right, right_value in rows:
+        page.next()
+        page.label(f"A{page.row}", left)
+        page.text(f"B{page.row}", left_value)
+        page.merge("B", "C")
+        page.label(f"D{page.row}", right)
+        page.text(f"E{page.row}", right_value)
+    if proposal.notes.strip():
+        page.next()
+        page.label(f"A{page.row}", page.t("备注", "Notes"))
+        ws[f"A{page.row}"].alignment = style.WRAP_TOP
+        page.text(f"B{page.row}", proposal.notes, wrap=True)
+        page.merge("B", LAST_COL)
+        page.fit([(proposal.notes, WIDTHS["B"] + WIDTHS["C"] + WIDTHS["D"] + WIDTHS["E"])])
+
+
+def _closing(page: _Page, book: PriceBook, proposal) -> None:
+    """Where the prices come from, the terms, the signatures; widths and print setup."""
+    ws, seller = page.ws, proposal.seller
     # -- prices, terms, seller's note --------------------------------------------------------------
     page.next()
     source = f"{book.name_zh}（{book.period}）· {book.source_url}" if proposal.lang != "en" else \
@@ -235,7 +247,6 @@ def write_proposal_sheet(wb: Workbook, book: PriceBook, quotes: list[Quote], pro
     ws.protection.sheet = True  # a document: nothing to type here (the working sheets take the inputs)
     style.print_setup(ws, title_rows=None, area=f"A1:{LAST_COL}{page.row}")
     ws.page_margins.left = ws.page_margins.right = 0.5
-    return ws, page.values
 
 
 def _edition_names(book: PriceBook, quote: Quote) -> tuple[str, str]:

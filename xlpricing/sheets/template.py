@@ -20,6 +20,7 @@ from ..pricebook import PriceBook
 from . import layout as L
 from . import style
 from .comparesheet import write_compare_sheet
+from .dealsheet import DEAL_SHEET, write_deal_sheet
 from .pricesheet import write_price_sheet
 from .cached import add_cached_values
 from .quotesheet import cached_values, default_quote, write_quote_sheet
@@ -27,14 +28,16 @@ from .udfcalls import CLASSIC, Arg, Call, Host, Placed, literal
 from .vbaproject import module_source, read_compound_file, remove_standard_module, write_compound_file
 
 
-def add_template_sheets(wb: Workbook, book: PriceBook, compare: bool = True) -> None:
-    """Quote, compare and price-book sheets, quote first (where a user lands)."""
+def add_template_sheets(wb: Workbook, book: PriceBook, compare: bool = True, deal: bool = True) -> None:
+    """Quote, compare, deal and price-book sheets, quote first (where a user lands)."""
     prices = wb.create_sheet(L.PRICE_SHEET)
     write_price_sheet(prices, book)  # defines the names the other sheets read
     quote = wb.create_sheet(L.QUOTE_SHEET, 0)
     write_quote_sheet(quote, book)
     if compare:
         write_compare_sheet(wb.create_sheet(L.COMPARE_SHEET, 1), book)
+    if deal:
+        write_deal_sheet(wb.create_sheet(DEAL_SHEET, wb.sheetnames.index(L.PRICE_SHEET)), book)
     open_on(wb, L.QUOTE_SHEET)
     wb.calculation.fullCalcOnLoad = True  # openpyxl writes no cached values: recalculate on open
 

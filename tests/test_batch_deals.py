@@ -1,0 +1,43 @@
+"""Batch rows that share a deal column form one multi-app deal: one proposal per deal, the same
+totals as `price --deal`, and one bad row fails its whole deal with the row named."""
+
+import openpyxl
+
+from xlpricing.cli import main
+from xlpricing.sheets import layout as L
+
+CSV = """customer,deal,app,edition,peak_dau,peak_groups,addons,months,from_month
+示例科技,D1,主应用,pro,8000,,history_90,12,
+示例科技,D1,主应用,,25000,,,12,4
+示例科技,D1,主应用,flagship,61000,,,12,7
+示例科技,D1,第二产品,pro,12000,,,12,3
+乙公司,d2,prod,pro,35000,,,12,
+乙公司,D2,test,gold,,,,12,
+丙公司,,,pro,22000,,,1,
+"""
+
+
+def test_rows_of_a_deal_make_one_proposal_and_a_bad_row_fails_its_deal(tmp_path, capsys):
+    (tmp_path / "deals.csv").write_text(CSV, encoding="utf-8")
+    code = main(["--price-book", "tencent-im-cn-2024", "batch", str(tmp_path / "deals.csv"), "-o", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert code == 1  # one deal failed
+    # D1 as worked by hand in test_deal_proposals: 77,988 + 24,990 = 102,978; 丙公司 (1,499 + 2 blocks) = 3,499
+    assert "2 of 3 quotes written (term total 106,477)" in out
+    # D2 (the deal column matches in any case) fails whole, naming the bad row: no proposal without its test app
+    assert "row 6 (乙公司): row 7: app 'test': unknown edition 'gold'" in out
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["summary.xlsx", "丙公司.xlsx", "示例科技.xlsx"]
+    page = openpyxl.load_workbook(tmp_path / "out" / "示例科技.xlsx")[L.PROPOSAL_SHEET]
+    values = [c.value for row in page.iter_rows() for c in row if c.value is not None]
+    assert {"主应用", "第二产品"} <= set(values) and 102_978 in values and 77_988 in values and 24_990 in values
+    summary = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx").active
+    rows = [[c.value for c in row] for row in summary.iter_rows() if row[0].value == 2]
+    assert rows and rows[0][2] == "2 app(s): pro, flagship"
+
+
+def test_rows_of_a_deal_must_agree_on_the_term(tmp_path, capsys):
+    (tmp_path / "deals.csv").write_text("customer,deal,app,edition,months\nA,X,one,pro,12\nA,X,two,pro,6\n",
+                                        encoding="utf-8")
+    assert main(["batch", str(tmp_path / "deals.csv"), "-o", str(tmp_path / "out")]) == 1
+    assert "rows 2, 3 of one deal give different months: 12, 6" in capsys.readouterr().out
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["summary.xlsx"]

@@ -1,0 +1,201 @@
+"""The proposal of a deal of several apps (and phases): one group per app, the month table when
+usage ramps, the grand total with the tax split and in Chinese capitals, on the same page layout
+as a one-app proposal (seller block, customer, terms, signatures: proposalsheet's sections).
+
+Its amounts are the engine's, stored as values (a deal has no working quote sheet to read); the
+明细 Deal lines sheet behind it holds every line, per app and phase, and the month table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl.workbook.workbook import Workbook
+
+from ..deals import DealQuote
+from ..engine import tax_statement
+from ..formatting import rmb_capitals
+from ..presenter import DEAL_HEADER, deal_rows, month_rows, months_label
+from ..pricebook import PriceBook
+from . import layout as L
+from . import style
+from .pricesheet import write_price_sheet
+from .proposalsheet import LAST_COL, WIDTHS, _closing, _heading, _Page
+from .template import open_on, save_workbook
+
+DEAL_LINES_SHEET = "明细 Deal lines"
+MONTH_COLUMNS = ("B", "C", "D")  # one column per app in the month table, when the apps fit
+
+
+def write_deal_workbook(path: str | Path, book: PriceBook, q: DealQuote, proposal, force: bool = False) -> Path:
+    if q.price_book_id != book.id:
+        raise ValueError(f"deal priced with {q.price_book_id}, workbook built for {book.id}")
+    wb = Workbook()
+    wb.remove(wb.active)
+    write_price_sheet(wb.create_sheet(L.PRICE_SHEET), book)
+    write_deal_lines_sheet(wb.create_sheet(DEAL_LINES_SHEET, 0), book, q)
+    write_deal_proposal_sheet(wb, book, q, proposal)
+    open_on(wb, L.PROPOSAL_SHEET)
+    return save_workbook(wb, path, force=force)
+
+
+def _texts_literal(ws, row: int, values: list) -> None:
+    """App names are free text: a name such as =HYPERLINK(…) or #N/A stays as typed."""
+    for j, value in enumerate(values, 1):
+        if isinstance(value, str):
+            style.literal(ws.cell(row, j), value)
+
+
+def _money(page: _Page, cell: str, value, font=style.BODY) -> None:
+    page.ws[cell] = value
+    page.ws[cell].number_format = style.MONEY_FEN
+    page.ws[cell].font = font
+
+
+def write_deal_proposal_sheet(wb: Workbook, book: PriceBook, q: DealQuote, proposal):
+    ws = wb.create_sheet(L.PROPOSAL_SHEET, 0)
+    page = _Page(ws, proposal.lang)
+    _heading(page, book, proposal, proposal.number_for(q))
+    page.next(8)
+    page.next(22)
+    page.label(f"A{page.row}", page.t(f"应用与费用（{len(q.apps)} 个应用，{q.months} 个月）",
+                                      f"Apps and charges ({len(q.apps)} app{'s' if len(q.apps) != 1 else ''}, "
+                                      f"{q.months} month{'s' if q.months != 1 else ''})", "  "), style.SECTION)
+    page.next()
+    page.text(f"A{page.row}", page.t("每个应用（SDKAppID）各购买一个套餐包；超量按当月峰值逐月计费。",
+                                     "Each app (SDKAppID) buys its own package; overage is billed each month on "
+                                     "that month's peak.", "\n"), style.NOTE, wrap=True)
+    page.merge("A", LAST_COL)
+    page.fit([(ws[f"A{page.row}"].value, sum(WIDTHS.values()))])
+    for app in q.apps:
+        _app_group(page, book, app)
+    if q.ramps:
+        _month_table(page, q)
+    _totals(page, book, q)
+    _closing(page, book, proposal)
+    ws.print_title_rows = None
+    return ws
+
+
+def _app_group(page: _Page, book: PriceBook, app) -> None:
+    ws = page.ws
+    page.next(8)
+    page.next(20)
+    editions = [book.find_edition(p.quote.edition) for p in app.phases]
+    names = page.t(" → ".join(dict.fromkeys(e.name_zh for e in editions)),
+                   " → ".join(dict.fromkeys(e.name_en for e in editions)))
+    first, last = app.phases[0].first_month, app.phases[-1].last_month
+    page.text(f"A{page.row}", app.name, style.LABEL, wrap=True)
+    page.text(f"B{page.row}", f"{names} · {page.t(f'第 {first}–{last} 月', f'months {first}–{last}')}",
+              style.SUBTITLE, wrap=True)
+    page.merge("B", LAST_COL)
+    page.next(30)
+    style.header_row(ws, page.row, [page.t("项目", "Item"), page.t("明细", "Details"), "",
+                                    page.t("每月", "Monthly"), page.t("金额", "Amount")])
+    page.merge("B", "C")
+    for phase in app.phases:
+        months = months_label(phase)
+        for line in phase.quote.lines:
+            if line.amount == 0 and line.code != phase.quote.edition:
+                continue  # no empty rows: an overage that costs nothing is not an item
+            page.next()
+            item = page.t(f"{months} 月 {line.label_zh}", f"months {months}: {line.label_en}", "\n")
+            detail = page.t(line.note_zh, line.note_en, "\n")
+            page.text(f"A{page.row}", item, wrap=True)
+            page.text(f"B{page.row}", detail, wrap=True)
+            page.merge("B", "C")
+            _money(page, f"D{page.row}", line.monthly_amount)
+            _money(page, f"E{page.row}", line.amount)
+            for col in "ABCDE":
+                ws[f"{col}{page.row}"].border = style.BOX
+                ws[f"{col}{page.row}"].alignment = style.WRAP_TOP
+            page.fit([(item, WIDTHS["A"]), (detail, WIDTHS["B"] + WIDTHS["C"])])
+    page.next()
+    page.label(f"A{page.row}", page.t("小计", "Subtotal"), style.TOTAL)
+    _money(page, f"E{page.row}", app.total, style.TOTAL)
+    ws[f"E{page.row}"].border = style.BOX
+
+
+def _month_table(page: _Page, q: DealQuote) -> None:
+    """Month by month: per app when they fit in three columns, and the month's total."""
+    ws = page.ws
+    page.next(8)
+    page.next(22)
+    page.label(f"A{page.row}", page.t("逐月费用", "Month by month", "  "), style.SECTION)
+    per_app = len(q.apps) <= len(MONTH_COLUMNS)
+    page.next(30)
+    header = [page.t("月份", "Month")] + ([a.name for a in q.apps] if per_app else []) + \
+        [""] * (len(MONTH_COLUMNS) - (len(q.apps) if per_app else 0)) + [page.t("合计", "Total")]
+    style.header_row(ws, page.row, header)
+    _texts_literal(ws, page.row, header)
+    for m, total in enumerate(q.month_totals, 1):
+        page.next()
+        ws[f"A{page.row}"] = m
+        if per_app:
+            for col, app in zip(MONTH_COLUMNS, q.apps):
+                _money(page, f"{col}{page.row}", app.monthly(m))
+        _money(page, f"E{page.row}", total)
+        for col in "ABCDE":
+            ws[f"{col}{page.row}"].border = style.BOX
+    if not per_app:
+        page.next()
+        page.text(f"A{page.row}", page.t(f"各应用逐月费用见「{DEAL_LINES_SHEET}」。",
+                                         f"Each app's months: see the sheet {DEAL_LINES_SHEET}."), style.NOTE)
+        page.merge("A", LAST_COL)
+
+
+def _totals(page: _Page, book: PriceBook, q: DealQuote) -> None:
+    ws = page.ws
+    page.next(8)
+    rows = []
+    if q.discount:
+        rows += [(page.t("标准价合计", "Total at list prices"), q.list_total, style.LABEL),
+                 (page.t(f"折扣 {q.discount_percent.normalize():f}%", f"Discount {q.discount_percent.normalize():f}%"),
+                  q.discount, style.LABEL)]
+    gross = page.t("价税合计", f"Total incl. {book.tax.name_en}") if q.tax else page.t("合计", "Total")
+    rows.append((page.t(f"{gross}（{q.months} 个月）", f"{gross} ({q.months} months)") if page.lang == "zh" else
+                 f"{gross} · {q.months} {page.t('个月', 'months')}", q.total, style.TOTAL))
+    if q.tax is not None:
+        rate = f"{(q.tax.rate * 100).normalize():f}%"
+        rows += [(page.t("其中：不含税金额", "of which net of tax"), q.tax.net, style.LABEL),
+                 (page.t(f"其中：税额（{book.tax.name_zh} {rate}）", f"of which {book.tax.name_en} {rate}"), q.tax.tax,
+                  style.LABEL)]
+    for label, amount, font in rows:
+        page.next(20 if font is style.TOTAL else None)
+        page.label(f"A{page.row}", label, font)
+        _money(page, f"E{page.row}", amount, font)
+        if font is style.TOTAL:
+            ws[f"E{page.row}"].fill, ws[f"E{page.row}"].border = style.TOTAL_FILL, style.BOX
+    if q.tax is None:
+        page.next()
+        page.text(f"A{page.row}", page.t(*tax_statement(book), "  "), style.NOTE, wrap=True)
+        page.merge("A", LAST_COL)
+    page.next(20)
+    page.label(f"A{page.row}", page.t("大写金额", "In words (RMB)"))
+    page.text(f"B{page.row}", f"人民币{rmb_capitals(q.total)}", style.LABEL)
+    page.merge("B", LAST_COL)
+    page.next(10)
+
+
+def write_deal_lines_sheet(ws, book: PriceBook, q: DealQuote) -> None:
+    """Every line per app and phase, the subtotals, the total and tax split, then the month table."""
+    ws["A1"] = "明细 Deal lines"
+    ws["A1"].font = style.TITLE
+    ws["A2"] = f"{book.name_zh} · {book.name_en} · {book.period}"
+    ws["A2"].font = style.SUBTITLE
+    rows = deal_rows(q, book)
+    style.header_row(ws, 4, DEAL_HEADER)
+    money = {7: style.MONEY_FEN, 8: style.MONEY_FEN}
+    for i, row in enumerate(rows[1:], 5):
+        style.body_row(ws, i, row, formats=money)
+        _texts_literal(ws, i, row)
+    r = 5 + len(rows)
+    table = month_rows(q)
+    style.header_row(ws, r, [str(h) for h in table[0]])
+    _texts_literal(ws, r, table[0])
+    for i, row in enumerate(table[1:], r + 1):
+        style.body_row(ws, i, row, formats={k: style.MONEY_FEN for k in range(2, len(row) + 1)})
+    for col, width in zip("ABCDEFGHI", (24, 10, 16, 26, 26, 10, 14, 16, 60)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A5"
+    style.print_setup(ws, title_rows="4:4", landscape=True)
