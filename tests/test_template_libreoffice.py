@@ -62,6 +62,29 @@ def test_quote_total_equals_the_engine_in_libreoffice(recalculated, index):
         assert error_cells(recalculated[index]) == []
 
 
+@pytest.mark.parametrize("index", range(len(SCENARIOS)), ids=[repr(s) for s in SCENARIOS])
+def test_the_tax_inside_equals_the_engines_split(recalculated, index):
+    from xlpricing.engine import tax_split
+    expected = expected_total(*SCENARIOS[index])
+    ws = recalculated[index][L.QUOTE_SHEET]
+    net, tax = ws[f"{L.COL['amount']}{L.NET_ROW}"].value, ws[f"{L.COL['amount']}{L.TAX_ROW}"].value
+    if expected is None:
+        assert net in (None, "") and tax in (None, "")
+    else:
+        split = tax_split(BOOK, expected)
+        assert (Decimal(str(net)).quantize(Decimal("0.01")), Decimal(str(tax)).quantize(Decimal("0.01"))) == \
+            (split.net, split.tax)
+
+
+def test_the_readme_quote_splits_its_tax_by_hand(recalculated):
+    # (999 + 1,000 history_90 + 1,000 moderation + 3 × 1,000 + 2 × 1,000) × 12 = 95,988
+    # → ÷ 1.06 = 90,554.7169… → 90,554.72; tax 95,988 − 90,554.72 = 5,433.28
+    ws = recalculated[SCENARIOS.index(("pro", 35_000, 202_000, ("history_90", "moderation"), 12))][L.QUOTE_SHEET]
+    assert ws[L.QUOTE_TOTAL_CELL].value == 95_988
+    assert ws[f"{L.COL['amount']}{L.NET_ROW}"].value == 90_554.72
+    assert ws[f"{L.COL['amount']}{L.TAX_ROW}"].value == 5_433.28
+
+
 def test_hand_worked_totals_in_libreoffice(recalculated):
     for scenario, total in HAND_ANCHORS:
         assert Decimal(str(total_and_status(recalculated[SCENARIOS.index(scenario)])[0])) == total

@@ -188,7 +188,7 @@ def write_deal_sheet(ws: Worksheet, book: PriceBook) -> None:
     if book.tax.included and book.tax.rate is not None:
         ws["D5"], ws["D6"] = "不含税金额 Net", "税额 Tax"
         ws["E5"] = f'=IF({TOTAL_CELL}="","",ROUND({TOTAL_CELL}/(1+{book.tax.rate:f}),2))'
-        ws["E6"] = f'=IF({TOTAL_CELL}="","",{TOTAL_CELL}-E5)'
+        ws["E6"] = f'=IF({TOTAL_CELL}="","",ROUND({TOTAL_CELL}-E5,2))'
         for cell in ("E5", "E6"):
             ws[cell].number_format = style.MONEY_FEN
     ws["G4"] = "一个应用状态不是 OK 时，合计不显示 · the total shows when every app's status is OK"

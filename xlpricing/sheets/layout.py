@@ -64,7 +64,9 @@ PREPAID_ROW = DISCOUNT_LINE_ROW + 2
 POSTPAID_ROW = PREPAID_ROW + 1
 TOTAL_ROW = POSTPAID_ROW + 1
 STATUS_ROW = TOTAL_ROW + 1
-TERMS_HEADER_ROW = STATUS_ROW + 2
+NET_ROW = STATUS_ROW + 1  # 不含税金额, when the book's prices include tax (else the book's tax statement)
+TAX_ROW = NET_ROW + 1  # 税额
+TERMS_HEADER_ROW = TAX_ROW + 2
 
 # line-item table columns
 LINE_COLUMNS = [

@@ -302,16 +302,15 @@ def _option_section(page: _Page, book: PriceBook, q: Quote, sheet: str, helper_n
             for col in "DE":
                 ws[f"{col}{page.row}"].fill, ws[f"{col}{page.row}"].border = style.TOTAL_FILL, style.BOX
     split = tax_split(book, q.total)
-    if split is not None:  # the list prices hold the tax: say how much of the total it is
+    if split is not None:  # the list prices hold the tax: how much of the total it is (the working sheet's)
         rate = f"{formatting.percent(split.rate * 100)}%"
-        net = f"ROUND({_ref(sheet, c['amount'] + str(L.TOTAL_ROW))}/(1+{split.rate:f}),2)"
-        for label, formula, value in (
-                (page.t("其中：不含税金额", "of which net of tax"), f"={net}", split.net),
-                (page.t(f"其中：税额（{book.tax.name_zh} {rate}）", f"of which {book.tax.name_en} {rate}"),
-                 f"={_ref(sheet, c['amount'] + str(L.TOTAL_ROW))}-{net}", split.tax)):
+        for label, row, value in (
+                (page.t("其中：不含税金额", "of which net of tax"), L.NET_ROW, split.net),
+                (page.t(f"其中：税额（{book.tax.name_zh} {rate}）", f"of which {book.tax.name_en} {rate}"), L.TAX_ROW,
+                 split.tax)):
             page.next()
             page.label(f"A{page.row}", label)
-            page.calc(f"E{page.row}", formula, value, money=True)
+            page.calc(f"E{page.row}", "=" + _ref(sheet, c["amount"] + str(row)), value, money=True)
     page.next(20)
     page.label(f"A{page.row}", page.t("大写金额", "In words (RMB)"))
     capitals = f"人民币{rmb_capitals(q.total)}"

@@ -22,7 +22,8 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine import DISCOUNT, METRIC_EN, LineItem, Quote, build_quote, overage_strategy, upgrade_editions
+from ..engine import (DISCOUNT, METRIC_EN, LineItem, Quote, build_quote, overage_strategy, tax_split, tax_statement,
+                      upgrade_editions)
 from ..pricebook import Addon, PriceBook, superseded
 from . import layout as L
 from . import style
@@ -298,6 +299,12 @@ def formula_cells(book: PriceBook) -> tuple[Cells, dict[str, str]]:
         f'=IF({ok},"{book.currency}, for "&q_months&IF(q_months=1," month"," months"),"")',
         lambda d: f"{d.book.currency}, for {d.quote.months} month{'' if d.quote.months == 1 else 's'}")
     cells[L.STATUS_CELL] = ('=IF(q_errors=0,"OK",q_messages)', _const("OK"))
+    if book.tax.included and book.tax.rate is not None:  # the tax inside the total, as engine.tax_split
+        total, net = f"{c['amount']}{L.TOTAL_ROW}", f"{c['amount']}{L.NET_ROW}"
+        cells[net] = (f'=IF({ok},ROUND({total}/(1+{book.tax.rate:f}),2),"")',
+                      lambda d: tax_split(d.book, d.quote.total).net)
+        cells[f"{c['amount']}{L.TAX_ROW}"] = (f'=IF({ok},ROUND({total}-{net},2),"")',  # in fen, as stored
+                                              lambda d: tax_split(d.book, d.quote.total).tax)
     return cells, names
 
 
@@ -421,6 +428,16 @@ def write_quote_sheet(ws: Worksheet, book: PriceBook, local_names: bool = False)
             cell.font = style.TOTAL if is_total else style.LABEL
             if is_total:
                 cell.fill, cell.border = style.TOTAL_FILL, style.BOX
+    if book.tax.included and book.tax.rate is not None:
+        rate = f"{(book.tax.rate * 100).normalize():f}%"
+        for r, text in ((L.NET_ROW, f"其中：不含税金额 of which net of {book.tax.name_en}"),
+                        (L.TAX_ROW, f"其中：税额（{book.tax.name_zh} {rate}）of which {book.tax.name_en} {rate}")):
+            ws.cell(r, 2, text).font = style.LABEL
+            ws[f"{c['amount']}{r}"].number_format = money
+        define(ws, "QuoteNet", f"{c['amount']}{L.NET_ROW}")
+        define(ws, "QuoteTax", f"{c['amount']}{L.TAX_ROW}")
+    else:
+        ws.cell(L.NET_ROW, 2, " ".join(tax_statement(book))).font = style.NOTE
     ws.cell(L.PREPAID_ROW, 1, "小计不含折扣 subtotals at list price").font = style.NOTE
     define(ws, "QuoteTotal", L.QUOTE_TOTAL_CELL)
     define(ws, "QuoteMonthlyTotal", f"{c['monthly']}{L.TOTAL_ROW}")
