@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 
+import pytest
+
 from xlpricing.cli import main
 from xlpricing.pricebook import PRICEBOOK_DIR, get_price_book
 
@@ -192,3 +194,22 @@ def test_a_forecast_becomes_a_ramp_deal_that_prices_the_same(capsys, tmp_path):
     assert not (tmp_path / "x.toml").exists()
     code, _, err = run(capsys, "forecast", "--edition", "pro", "--as-deal", str(target))
     assert code == 2 and "exists" in err  # never overwritten without --force
+
+
+def test_a_shrinking_customer_forecast(capsys):
+    code, out, err = run(capsys, "--price-book", "tencent-im-cn-seed", "forecast", "--edition", "pro", "--dau", "21000",
+                         "--growth", "-5", "--months", "3")
+    assert code == 0, err
+    # 21,000 → 19,950 → 18,952.5 rounded half up to 18,953; overage 2, 1, 1 blocks:
+    # 2,999 + 1,999 + 1,999 = 6,997
+    assert re.search(r"^\s*3\s+18,953\s", out, re.M) and re.search(r"^total\s.*6,997$", out, re.M)
+    code, _, err = run(capsys, "forecast", "--edition", "pro", "--growth", "-100")
+    assert code == 2 and "growth must be above -100 %" in err
+
+
+def test_one_date_parser_for_the_command_line(capsys):
+    with pytest.raises(SystemExit) as stopped:  # argparse: the usage line, then the error
+        main(["--as-of", "2023-02-30", "price", "--edition", "pro"])
+    assert stopped.value.code == 2 and "argument --as-of: 2023-02-30 is not a date" in capsys.readouterr().err
+    code, out, _ = run(capsys, "--as-of", "2024-6-1", "price", "--edition", "pro")
+    assert code == 0 and "Price book: tencent-im-cn-2024" in out  # written without leading zeros: the same day

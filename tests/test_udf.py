@@ -232,3 +232,13 @@ def test_fuzz_advisor_functions(function, required, arity, data):
             assert result[0][0].startswith(f"#{function.__name__}: ")
     else:
         assert_cell_safe(result, function.__name__)
+
+
+def test_a_date_with_a_time_of_day_is_that_day():
+    from xlpricing.udf import IMQUOTE
+    # NOW() on 2023-03-15 at noon is 45000.5; 45000 is 2023-03-15: the 2023-03 book (pro 999 there too)
+    assert IMQUOTE("pro", 35000.0, 0.0, None, 12.0, 45000.5) == IMQUOTE("pro", 35000.0, 0.0, None, 12.0, 45000.0)
+    # 45444.75 is 2024-06-01 in the evening: the 2024 book, (1,499 + 3 × 1,000) × 12 = 53,988
+    assert IMQUOTE("pro", 35000.0, 0.0, None, 12.0, 45444.75) == 53_988
+    assert IMQUOTE("pro", 0.0, 0.0, None, 1.0, "2023-02-30") == "#IMQUOTE: price_book: 2023-02-30 is not a date"
+    assert IMQUOTE("pro", 0.0, 0.0, None, 1.0, 12.5).startswith("#IMQUOTE: price_book must be a book id or a date")

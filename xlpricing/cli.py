@@ -18,7 +18,7 @@ from .errors import DealFileError, FileProblems, QuoteError
 from .files import describe_os_error
 from .seller import SELLER_ENV
 from .pricebook import (DEFAULT_PRICE_BOOK, PRICE_BOOK_ENV, REGIONS, PriceBook, available_price_books,
-                        choose_price_book, get_price_book, parse_day, shipped_books, superseded)
+                        choose_price_book, get_price_book, shipped_books, superseded)
 
 EXIT_USAGE = 2
 
@@ -30,7 +30,10 @@ def _book(args: argparse.Namespace) -> PriceBook:
 
 
 def _day(text: str) -> dt.date:
-    day = parse_day(text)
+    try:
+        day = inputs.day(text, "date")
+    except QuoteError:
+        raise argparse.ArgumentTypeError(f"{text.strip()} is not a date") from None
     if day is None:
         raise argparse.ArgumentTypeError(f"a date such as 2024-06-01 is expected, got {text!r}")
     return day
@@ -329,7 +332,8 @@ def cmd_quote(args: argparse.Namespace) -> int:
     if args.forecast_growth is not None:
         from .advisor import forecast, growth
 
-        usage = growth(q.peak_dau, q.peak_groups, inputs.percent(args.forecast_growth, "--forecast-growth") / 100,
+        rate = inputs.percent(args.forecast_growth, "--forecast-growth", signed=True) / 100
+        usage = growth(q.peak_dau, q.peak_groups, rate,
                        inputs.whole_number(args.forecast_months, "--forecast-months", 12))
         projection = forecast(book, q.edition, q.addons, usage)
     path = write_quote_workbook(output, book, quotes, proposal, force=args.force, forecast=projection)
@@ -349,9 +353,8 @@ def _proposal_and_output(args: argparse.Namespace, priced):
     if not args.customer.strip():
         print("xlpricing: error: --customer is empty", file=sys.stderr)
         return None, None
-    try:
-        quote_date = dt.date.fromisoformat(args.date) if args.date else dt.date.today()
-    except ValueError:
+    quote_date = inputs.day(args.date, "--date") if args.date else dt.date.today()
+    if quote_date is None:
         print(f"xlpricing: error: --date must be YYYY-MM-DD, got {args.date!r}", file=sys.stderr)
         return None, None
     problem = check_quote_dates(quote_date, args.valid_days)
@@ -468,7 +471,8 @@ def cmd_forecast(args: argparse.Namespace) -> int:
         usage = list(zip(daus, groups))
     else:
         usage = growth(inputs.whole_number(args.dau, "--dau"), inputs.whole_number(args.groups, "--groups"),
-                       inputs.percent(args.growth, "--growth") / 100, inputs.whole_number(args.months, "--months", 12))
+                       inputs.percent(args.growth, "--growth", signed=True) / 100,
+                       inputs.whole_number(args.months, "--months", 12))
     book = _book(args)
     f = forecast(book, inputs.edition_name(args.edition), inputs.addon_codes(args.addon or []), usage)
     m = formatting.amount
@@ -621,7 +625,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--addon", action="append", metavar="CODE")
     fc.add_argument("--dau", default="0", help="peak DAU in month 1")
     fc.add_argument("--groups", default="0", help="peak groups in month 1")
-    fc.add_argument("--growth", default="0", help="growth a month in percent, 0 to 1000 (10 = 10%%)")
+    fc.add_argument("--growth", default="0", help="growth a month in percent, above -100 to 1000 (10 = 10%%, -5 shrinks)")
     fc.add_argument("--months", default="12", help="months to forecast, 1 to 120 (default 12)")
     fc.add_argument("--dau-by-month", help="instead: peak DAU of each month, comma separated")
     fc.add_argument("--groups-by-month", help="with --dau-by-month: peak groups of each month (or one value)")

@@ -21,6 +21,7 @@ Error cells reach Python as their text ("#N/A") because every Excel function ask
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import re
@@ -100,8 +101,39 @@ def _shown(text: str, limit: int = 40) -> str:
 _ZERO = Decimal(0)
 
 
-def percent(value: Any, argument: str = "discount") -> Decimal:
-    """A percentage: 12.5, "12.5", "12.5%" or Decimal("12.5"); blank is 0. The engine checks the range."""
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug is before March 1900)
+DATE_SERIALS = (36_526, 73_050)  # 2000-01-01 to 2099-12-31: a date cell as Lite (and a bare serial) hands it over
+_DATE_TEXT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def day(value: Any, argument: str, what: str = "a date such as 2024-06-01") -> dt.date | None:
+    """A day, from a cell or a command line: a date or datetime (a date cell), a date serial (what
+    Lite and a bare number send; with a time of day, as NOW() gives, it is that day), or text
+    YYYY-MM-DD. None for text not written as a date (a book id, say); a date written but
+    impossible (2023-02-30) is refused as such. One parser for --as-of, quote --date and cells."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not (math.isfinite(value) and DATE_SERIALS[0] <= value < DATE_SERIALS[1] + 1):
+            raise QuoteError.of(argument, f"{argument} must be {what}, got {value!r}")
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    if isinstance(value, str):
+        refuse_error_cell(value, argument)
+        written = _DATE_TEXT.fullmatch(value.strip())
+        if written is None:
+            return None
+        try:
+            return dt.date(*map(int, written.groups()))
+        except ValueError:
+            raise QuoteError.of(argument, f"{argument}: {value.strip()} is not a date") from None
+    raise QuoteError.of(argument, f"{argument} must be {what}, got {type(value).__name__}")
+
+
+def percent(value: Any, argument: str = "discount", signed: bool = False) -> Decimal:
+    """A percentage: 12.5, "12.5", "12.5%" or Decimal("12.5"); blank is 0. ``signed``: a minus sign
+    is allowed too (a shrinking customer's growth). The engine checks the range."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return _ZERO
     if isinstance(value, bool):
@@ -115,7 +147,7 @@ def percent(value: Any, argument: str = "discount") -> Decimal:
     if isinstance(value, str):
         refuse_error_cell(value, argument)
         text = value.strip().removesuffix("%").strip()
-        if re.fullmatch(r"\d{1,20}(\.\d{1,20})?", text):
+        if re.fullmatch(r"[+-]?\d{1,20}(\.\d{1,20})?" if signed else r"\d{1,20}(\.\d{1,20})?", text):
             return Decimal(text)
         raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {_shown(value)}")
     raise QuoteError.of(argument, f"{argument} must be a percentage such as 12.5, got {type(value).__name__}")

@@ -22,7 +22,7 @@ from .formatting import money
 from .engine import Quote, list_price, quote_total, quote_totals
 from .errors import PriceBookError, QuoteError
 from .pricebook import (PriceBook, available_price_books, book_in_force, choose_price_book, get_price_book,
-                        parse_day, shipped_books)
+                        shipped_books)
 
 CATEGORY = "xlpricing (Tencent IM)"
 MAX_MESSAGE = 250  # Excel's wizard and narrow cells: keep the text short
@@ -85,37 +85,20 @@ def _overage(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, add
     return _quote(book, edition, peak_dau, peak_groups, addons, months).overage
 
 
-EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug is before March 1900)
-DATE_SERIALS = (36_526, 73_050)  # 2000-01-01 to 2099-12-31: a date cell as Lite (and a bare serial) hands it over
-
-
 def _book(value: Any) -> PriceBook:
     """The price book a cell names: blank = the default, a book id, or a date (a date cell, a date
-    serial, or "2024-06-01"): the China book in force that day. Only shipped books: a cell never
-    names a file to read."""
+    serial, NOW(), or "2024-06-01"): the China book in force that day. Only shipped books: a cell
+    never names a file to read."""
     value = _single(value, "price_book")
     if value is None or (isinstance(value, str) and not value.strip()):
         return _chosen(choose_price_book)
-    inputs.refuse_error_cell(value, "price_book")
-    day = None
-    if isinstance(value, dt.datetime):
-        day = value.date()
-    elif isinstance(value, dt.date):
-        day = value
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        if not (float(value).is_integer() and DATE_SERIALS[0] <= value <= DATE_SERIALS[1]):
-            raise QuoteError.of("price_book", f"price_book must be a book id or a date, got {value!r}")
-        day = EXCEL_EPOCH + dt.timedelta(days=int(value))
-    elif isinstance(value, str):
-        day = parse_day(value)
-        if day is None:
-            name = value.strip().casefold()
-            if name not in available_price_books():
-                raise QuoteError.of("price_book", f"unknown price book {value.strip()!r} ({_books_listed()})")
-            return get_price_book(name)
-    else:
-        raise QuoteError.of("price_book", f"price_book must be a book id or a date, got {type(value).__name__}")
-    return _chosen(book_in_force, day)
+    when = inputs.day(value, "price_book", "a book id or a date")
+    if when is None:  # text that is not a date: a book's id
+        name = value.strip().casefold()
+        if name not in available_price_books():
+            raise QuoteError.of("price_book", f"unknown price book {value.strip()!r} ({_books_listed()})")
+        return get_price_book(name)
+    return _chosen(book_in_force, when)
 
 
 def _chosen(choose: Callable[..., PriceBook], *args: Any) -> PriceBook:
