@@ -41,3 +41,34 @@ def test_rows_of_a_deal_must_agree_on_the_term(tmp_path, capsys):
     assert main(["batch", str(tmp_path / "deals.csv"), "-o", str(tmp_path / "out")]) == 1
     assert "rows 2, 3 of one deal give different months: 12, 6" in capsys.readouterr().out
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["summary.xlsx"]
+
+
+def _acme_book(tmp_path):
+    """A book of one's own, from a file: the seed's prices with pro at 1,234, under its own id."""
+    from xlpricing.pricebook import PRICEBOOK_DIR
+    text = (PRICEBOOK_DIR / "tencent-im-cn-seed.toml").read_text(encoding="utf-8")
+    text = text.replace('id = "tencent-im-cn-seed"', 'id = "acme-special"', 1)
+    text = text.replace("monthly_price = 999", "monthly_price = 1234", 1)
+    assert 'id = "acme-special"' in text and "monthly_price = 1234" in text
+    path = tmp_path / "acme.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_book_from_a_file_reaches_every_worker(tmp_path, capsys, monkeypatch):
+    """40 rows take two worker processes; each must price with the file's book (pro 1,234), not look
+    its id up again (no shipped book is called acme-special)."""
+    book = _acme_book(tmp_path)
+    rows = "".join(f"c{i},pro,{10_000 + i},1\n" for i in range(40))
+    (tmp_path / "d.csv").write_text("customer,edition,peak_dau,months\n" + rows, encoding="utf-8")
+    for how in ("option", "environment"):
+        out = tmp_path / f"out-{how}"
+        if how == "option":
+            argv = ["--price-book", str(book), "batch", str(tmp_path / "d.csv"), "-o", str(out)]
+        else:
+            monkeypatch.setenv("XLPRICING_PRICE_BOOK", str(book))
+            argv = ["batch", str(tmp_path / "d.csv"), "-o", str(out)]
+        assert main(argv) == 0, capsys.readouterr().err
+        # row 0: 10,000 DAU is free → 1,234; rows 1–39 start one block → 2,234 each:
+        # 1,234 + 39 × 2,234 = 88,360
+        assert "40 of 40 quotes written (term total 88,360)" in capsys.readouterr().out

@@ -27,7 +27,7 @@ from . import formatting, inputs
 from decimal import Decimal
 from .errors import QuoteError
 from .files import remove_stale_temp_files
-from .pricebook import PriceBook, get_price_book
+from .pricebook import PriceBook, get_price_book, parse_price_book
 
 # column -> accepted header spellings (case-blind); documented in the README
 COLUMNS = {
@@ -161,11 +161,13 @@ _writer = None  # one workbook per process, refilled for every deal
 _look: dict = {}  # the seller and language of every proposal of the batch
 
 
-def _process_init(price_book: str | None, seller=None, lang: str = "both") -> None:
+def _process_init(book: PriceBook | str, seller=None, lang: str = "both") -> None:
+    """``book``: the book itself, or (in a worker process) its text: the book the command resolved,
+    never an id looked up again (a book from a file has an id no lookup knows)."""
     global _writer
     from .sheets.proposal import QuoteWorkbookWriter
 
-    _writer = QuoteWorkbookWriter(get_price_book(price_book))
+    _writer = QuoteWorkbookWriter(book if isinstance(book, PriceBook) else parse_price_book(book, "the batch's book"))
     _look.update(seller=seller, lang=lang)
     parent = multiprocessing.parent_process()
     if parent is not None:  # a worker process
@@ -351,9 +353,11 @@ class BatchResult:
     summary: Path
 
 
-def run_batch(csv_path: Path, outdir: Path, price_book: str | None = None, force: bool = False,
+def run_batch(csv_path: Path, outdir: Path, price_book: PriceBook | str | None = None, force: bool = False,
               workers: int | None = None, progress=None, seller=None, lang: str = "both") -> BatchResult:
-    """Price every row and write its workbook, then the summary workbook."""
+    """Price every row and write its workbook, then the summary workbook. ``price_book``: the book
+    (resolved once, and handed to every worker as it is), or an id or file for get_price_book."""
+    book = price_book if isinstance(price_book, PriceBook) else get_price_book(price_book)
     deals = read_deals(csv_path)
     rows = deals.rows
     outdir.mkdir(parents=True, exist_ok=True)
@@ -370,17 +374,17 @@ def run_batch(csv_path: Path, outdir: Path, price_book: str | None = None, force
             progress(done, len(jobs))
 
     if workers == 1:
-        _process_init(price_book, seller, lang)
+        _process_init(book, seller, lang)
         outcomes = []
         for job in jobs:
             outcomes.append(_run_row(job))
             count()
     else:
-        outcomes = _run_in_workers(jobs, workers, (price_book, seller, lang), count)
+        outcomes = _run_in_workers(jobs, workers, (book.toml, seller, lang), count)
     remove_stale_temp_files(outdir)  # a worker that was killed mid-write left its temp file
     from .sheets.summary import write_summary
 
-    summary = write_summary(outdir / "summary.xlsx", get_price_book(price_book), outcomes, force=True)
+    summary = write_summary(outdir / "summary.xlsx", book, outcomes, force=True)
     return BatchResult(outcomes, deals.encoding, summary)
 
 

@@ -418,8 +418,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, exit_on_signal)  # killed: stop cleanly, no half-written files
     try:
-        book = _book(args)  # worker processes load it by id, or by file for a book of one's own
-        result = run_batch(Path(args.csv), Path(args.output), price_book=args.price_book or book.id, force=args.force,
+        book = _book(args)  # resolved once: the workers and the summary get this book, not its id
+        result = run_batch(Path(args.csv), Path(args.output), price_book=book, force=args.force,
                            progress=progress_bar(), seller=choose_seller(args.seller), lang=args.lang)
     except BatchError as exc:
         print(f"xlpricing: error: {printable(str(exc))}", file=sys.stderr)
