@@ -213,3 +213,21 @@ def test_one_date_parser_for_the_command_line(capsys):
     assert stopped.value.code == 2 and "argument --as-of: 2023-02-30 is not a date" in capsys.readouterr().err
     code, out, _ = run(capsys, "--as-of", "2024-6-1", "price", "--edition", "pro")
     assert code == 0 and "Price book: tencent-im-cn-2024" in out  # written without leading zeros: the same day
+
+
+def test_option_problems_name_their_option_and_the_same_option_twice_is_refused(capsys, tmp_path):
+    out = tmp_path / "x.xlsx"
+    code, _, err = run(capsys, "quote", "--option", "pro", "--option", "flagship", "--option", "trial", "--dau", "150",
+                       "--customer", "x", "-o", str(out))
+    assert code == 2 and err.strip().splitlines() == [
+        "xlpricing: error: option 3: trial is capped at 100 peak DAU: 150 needs pro or flagship"]
+    code, _, err = run(capsys, "quote", "--option", "pro:history_90,moderation", "--option", "PRO:moderation,history_90",
+                       "--customer", "x", "-o", str(out))
+    assert code == 2 and "option 2 is the same as option 1 (pro: history_90, moderation)" in err
+    code, _, err = run(capsys, "quote", "--option", "pro", "--option", "flagship", "--months", "30", "--customer", "x",
+                       "-o", str(out))
+    assert code == 2 and err.count("months must be 1 to 24") == 1 and "option" not in err  # said once, for both
+    assert not out.exists()
+    (tmp_path / "d.csv").write_text("customer,edition,option2,option3\nA,pro,pro,pro\n", encoding="utf-8")
+    code, stdout, _ = run(capsys, "batch", str(tmp_path / "d.csv"), "-o", str(tmp_path / "o"))
+    assert code == 1 and "option 2 is the same as option 1 (pro)" in stdout

@@ -241,16 +241,29 @@ def price_options(book: PriceBook, options: list[tuple[Any, Any]], peak_dau: Any
     every option is reported at once; one of a shared argument once, not once per option."""
     if not 1 <= len(options) <= MAX_OPTIONS:
         raise QuoteError.of("edition", f"a proposal has 1 to {MAX_OPTIONS} options, got {len(options)}")
-    quotes, problems = [], []
-    for k, (edition, addons) in enumerate(options, start=1):
+    quotes, found = [], []
+    for edition, addons in options:
         try:
             quotes.append(price_deal(book, edition, peak_dau, peak_groups, addons, months, discount))
+            found.append([])
         except QuoteError as exc:
-            for p in exc.problems:
-                shared = p.argument not in ("edition", "addons")
-                message = p.message if shared or len(options) == 1 else f"option {k}: {p.message}"
-                if all(q.message != message for q in problems):
-                    problems.append(Problem(p.argument, message))
+            found.append(exc.problems)
+    # a problem every option has (a bad month count) is said once; one that depends on the option
+    # (trial above its cap, an add-on it cannot buy) names its option
+    everywhere = set.intersection(*({p.message for p in f} for f in found)) if len(options) > 1 else set()
+    problems: list[Problem] = []
+    for k, option_problems in enumerate(found, start=1):
+        for p in option_problems:
+            message = p.message if p.message in everywhere or len(options) == 1 else f"option {k}: {p.message}"
+            if all(q.message != message for q in problems):
+                problems.append(Problem(p.argument, message))
+    if not problems:  # the same option twice is a mistake, not a choice for the customer
+        seen: dict[tuple, int] = {}
+        for k, q in enumerate(quotes, start=1):
+            first = seen.setdefault((q.edition, tuple(sorted(q.addons))), k)
+            if first != k:
+                what = q.edition + (f": {', '.join(q.addons)}" if q.addons else "")
+                problems.append(Problem("edition", f"option {k} is the same as option {first} ({what})"))
     if problems:
         raise QuoteError(problems)
     return quotes
