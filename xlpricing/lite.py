@@ -67,10 +67,6 @@ def package_version() -> str:
         return "0+source"
 
 
-def xlwings_version() -> str:
-    return importlib.metadata.version("xlwings")
-
-
 def xlwings_requirement() -> str:
     """``xlwings`` with the version range xlpricing depends on, e.g. ``xlwings<0.38,>=0.37.8``."""
     try:

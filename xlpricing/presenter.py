@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from . import formatting
 from .deals import DealQuote, PhaseQuote
 from .engine import tax_statement
 from .pricebook import PriceBook
@@ -42,7 +43,7 @@ def tax_rows(total: Decimal, split, book: PriceBook) -> list[list[Any]]:
     zh, en = tax_statement(book)
     if split is None:
         return [["tax", "", "tax", zh, en, "", "", "", ""]]
-    rate = f"{(split.rate * 100).normalize():f}%"
+    rate = f"{formatting.percent(split.rate * 100)}%"
     return [["tax", "", "gross", "价税合计", f"Total incl. {book.tax.name_en}", "", "", split.gross, ""],
             ["tax", "", "net", "不含税金额", f"Net of {book.tax.name_en}", "", "", split.net, ""],
             ["tax", "", "tax", f"税额（{book.tax.name_zh} {rate}）", f"{book.tax.name_en} {rate}", "", "", split.tax, en]]

@@ -10,7 +10,6 @@ Nothing here raises into Excel, so a cell never shows a traceback or a wrong num
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from decimal import Decimal
 from typing import Any, Callable

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from openpyxl.workbook.workbook import Workbook
 
+from .. import formatting
 from ..deals import DealQuote
 from ..engine import tax_statement
 from ..formatting import rmb_capitals
@@ -150,13 +151,13 @@ def _totals(page: _Page, book: PriceBook, q: DealQuote) -> None:
     rows = []
     if q.discount:
         rows += [(page.t("标准价合计", "Total at list prices"), q.list_total, style.LABEL),
-                 (page.t(f"折扣 {q.discount_percent.normalize():f}%", f"Discount {q.discount_percent.normalize():f}%"),
+                 (page.t(f"折扣 {formatting.percent(q.discount_percent)}%", f"Discount {formatting.percent(q.discount_percent)}%"),
                   q.discount, style.LABEL)]
     gross = page.t("价税合计", f"Total incl. {book.tax.name_en}") if q.tax else page.t("合计", "Total")
     rows.append((page.t(f"{gross}（{q.months} 个月）", f"{gross} ({q.months} months)") if page.lang == "zh" else
                  f"{gross} · {q.months} {page.t('个月', 'months')}", q.total, style.TOTAL))
     if q.tax is not None:
-        rate = f"{(q.tax.rate * 100).normalize():f}%"
+        rate = f"{formatting.percent(q.tax.rate * 100)}%"
         rows += [(page.t("其中：不含税金额", "of which net of tax"), q.tax.net, style.LABEL),
                  (page.t(f"其中：税额（{book.tax.name_zh} {rate}）", f"of which {book.tax.name_en} {rate}"), q.tax.tax,
                   style.LABEL)]

@@ -22,6 +22,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import formatting
 from ..engine import (DISCOUNT, METRIC_EN, LineItem, Quote, build_quote, overage_strategy, tax_split, tax_statement,
                       upgrade_editions)
 from ..pricebook import Addon, PriceBook, superseded
@@ -429,7 +430,7 @@ def write_quote_sheet(ws: Worksheet, book: PriceBook, local_names: bool = False)
             if is_total:
                 cell.fill, cell.border = style.TOTAL_FILL, style.BOX
     if book.tax.included and book.tax.rate is not None:
-        rate = f"{(book.tax.rate * 100).normalize():f}%"
+        rate = f"{formatting.percent(book.tax.rate * 100)}%"
         for r, text in ((L.NET_ROW, f"其中：不含税金额 of which net of {book.tax.name_en}"),
                         (L.TAX_ROW, f"其中：税额（{book.tax.name_zh} {rate}）of which {book.tax.name_en} {rate}")):
             ws.cell(r, 2, text).font = style.LABEL
