@@ -196,8 +196,6 @@ def exit_on_signal(signum, frame) -> None:
 
 def price_row(book: PriceBook, row: Row):
     """The row's quote and proposal, or QuoteError with every problem of the row."""
-    from .sheets.proposal import Proposal
-
     v = row.values
     problems = []
     if v.get("_extra"):
@@ -214,9 +212,16 @@ def price_row(book: PriceBook, row: Row):
         quotes = None
     if problems:
         raise QuoteError([p for e in problems for p in e.problems])
-    return quotes, Proposal(customer=v["customer"], contact=v.get("contact", ""),
-                            quote_number=v.get("quote_number", ""), notes=v.get("notes", ""),
-                            quote_date=dt.date.today(), **_look)
+    return quotes, _proposal(v)
+
+
+def _proposal(values: dict[str, str]):
+    """The proposal's texts from a row (the first row of a deal), with the batch's seller and language."""
+    from .sheets.proposal import Proposal
+
+    return Proposal(customer=values["customer"], contact=values.get("contact", ""),
+                    quote_number=values.get("quote_number", ""), notes=values.get("notes", ""),
+                    quote_date=dt.date.today(), **_look)
 
 
 def is_deal(rows: list[Row]) -> bool:
@@ -244,7 +249,6 @@ def price_group(book: PriceBook, rows: list[Row]):
     fails the whole deal (a proposal never goes out with an app missing)."""
     from .dealinput import deal_from_rows
     from .deals import quote_deal
-    from .sheets.proposal import Proposal
 
     first = rows[0].values
     problems = []
@@ -277,9 +281,7 @@ def price_group(book: PriceBook, rows: list[Row]):
         problems.append(QuoteError([_with_rows(p, apps) for p in exc.problems]))
     if problems:
         raise QuoteError([p for e in problems for p in e.problems])
-    return q, Proposal(customer=first["customer"], contact=first.get("contact", ""),
-                       quote_number=first.get("quote_number", ""), notes=first.get("notes", ""),
-                       quote_date=dt.date.today(), **_look)
+    return q, _proposal(first)
 
 
 def _with_rows(problem, apps: dict[str, list[int]]):
@@ -431,8 +433,10 @@ def _run_in_workers(jobs: list, workers: int, setup: tuple, count) -> list[Outco
     return [results[i] for i in range(len(jobs))]
 
 
-def progress_bar(stream=sys.stderr):
-    """A one-line progress bar for a terminal; nothing when the output is a file or a pipe."""
+def progress_bar(stream=None):
+    """A one-line progress bar for a terminal; nothing when the output is a file or a pipe. The
+    stream is looked up when called (default: the stderr of that moment, not of the import)."""
+    stream = sys.stderr if stream is None else stream
     if not stream.isatty():
         return None
 

@@ -71,8 +71,12 @@ def render_tax(total: Decimal, book: PriceBook) -> list[str]:
     rows = tax_rows(total, tax_split(book, total), book)
     if len(rows) == 1:
         return [f"{rows[0][3]} {rows[0][4]}"]
-    return [formatting.pad(f"{zh} {en}", 40) + formatting.pad(formatting.money(amount, book.currency), 18, right=True)
-            for _, _, _, zh, en, _, _, amount, _ in rows]
+    return [_amount_line(f"{zh} {en}", amount, book.currency) for _, _, _, zh, en, _, _, amount, _ in rows]
+
+
+def _amount_line(label: str, amount: Decimal, currency: str) -> str:
+    """A labelled amount under a quote's table, the amounts right-aligned in one column."""
+    return formatting.pad(label, 40) + formatting.pad(formatting.money(amount, currency), 18, right=True)
 
 
 def _total_line(months: int, total: Decimal, currency: str) -> list[str]:
@@ -103,10 +107,9 @@ def render_deal(q, book: PriceBook) -> str:
         parts += ["", "Month by month:", formatting.table(
             [str(h) for h in table[0]], [[str(r[0]), *(m(v) for v in r[1:])] for r in table[1:]],
             right=set(range(1, len(table[0]))))]
-    parts += ["", formatting.pad("合计 Total", 40) + formatting.pad(formatting.money(q.total, q.currency), 18, right=True)]
+    parts += ["", _amount_line("合计 Total", q.total, q.currency)]
     if q.discount:
-        parts.append(formatting.pad("其中折扣 of which discount", 40)
-                     + formatting.pad(formatting.money(q.discount, q.currency), 18, right=True))
+        parts.append(_amount_line("其中折扣 of which discount", q.discount, q.currency))
     return "\n".join([*parts, *render_tax(q.total, book), *_total_line(q.months, q.total, q.currency)])
 
 
@@ -474,6 +477,13 @@ def cmd_forecast(args: argparse.Namespace) -> int:
                        inputs.percent(args.growth, "--growth", signed=True) / 100,
                        inputs.whole_number(args.months, "--months", 12))
     book = _book(args)
+    if args.as_deal:  # before anything is printed or written
+        from .files import check_target
+
+        if len(usage) > book.max_months:
+            raise QuoteError.of("months", f"--as-deal: a deal's term is {book.min_months} to {book.max_months} "
+                                          f"months, the forecast has {len(usage)}")
+        check_target(Path(args.as_deal), args.force)
     f = forecast(book, inputs.edition_name(args.edition), inputs.addon_codes(args.addon or []), usage)
     m = formatting.amount
     rows = [[str(x.month), formatting.count(x.peak_dau), formatting.count(x.peak_groups), m(x.prepaid),
@@ -489,18 +499,15 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     else:
         print("No other configuration meeting the same needs is cheaper in any month.")
     if args.as_deal:
-        _write_forecast_deal(args, f, usage, book)
+        _write_forecast_deal(args, f, usage)
     return 0
 
 
-def _write_forecast_deal(args: argparse.Namespace, f, usage: list[tuple[int, int]], book: PriceBook) -> None:
+def _write_forecast_deal(args: argparse.Namespace, f, usage: list[tuple[int, int]]) -> None:
     """The forecast's monthly peaks as a ramp deal file, for `price --deal` and `quote --deal`."""
     from .dealinput import deal_to_toml, ramp_deal
     from .files import atomic_write
 
-    if len(usage) > book.max_months:
-        raise QuoteError.of("months", f"--as-deal: a deal's term is {book.min_months} to {book.max_months} months, "
-                                      f"the forecast has {len(usage)}")
     deal = ramp_deal(f.edition, f.addons, usage, name="forecast")
     text = deal_to_toml(deal, f"xlpricing forecast as a ramp deal: {f.edition}, {len(usage)} months\n"
                               "Price it with `xlpricing price --deal FILE`.")

@@ -69,11 +69,16 @@ class _Collect:
                               for p in exc.problems]
             return None
 
-    def unknown_keys(self, table: dict, where: str, allowed: list[str]) -> None:
-        for key in table:
+    def table(self, value: Any, where: str, allowed: list[str]) -> dict | None:
+        """``value`` as a TOML table with only the ``allowed`` keys (each other key is a problem), or None."""
+        if not isinstance(value, dict):
+            self.problems.append(Problem("apps", f"{where}: must be a table"))
+            return None
+        for key in value:
             if key not in allowed:
                 self.problems.append(Problem("apps", f"{where}.{key}: unknown key (expected one of: "
                                                      f"{', '.join(allowed)})"))
+        return value
 
 
 def _phase(c: _Collect, fields: dict, where: str, from_month: Any, sep: str = ".") -> Phase:
@@ -111,10 +116,8 @@ def deal_from_toml(text: str, source: str = "deal file") -> Deal:
     apps = []
     for i, raw in enumerate(raw_apps):
         where = f"apps[{i}]"
-        if not isinstance(raw, dict):
-            c.problems.append(Problem("apps", f"{where}: must be a table"))
+        if c.table(raw, where, sorted(APP_KEYS)) is None:
             continue
-        c.unknown_keys(raw, where, sorted(APP_KEYS))
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip():
             c.problems.append(Problem("apps", f"{where}.name: every app needs a name"))
@@ -126,10 +129,8 @@ def deal_from_toml(text: str, source: str = "deal file") -> Deal:
             raw_phases = []
         for j, phase in enumerate(raw_phases):
             pwhere = f"{where}.phases[{j}]"
-            if not isinstance(phase, dict):
-                c.problems.append(Problem("apps", f"{pwhere}: must be a table"))
+            if c.table(phase, pwhere, ["from_month", *PHASE_FIELDS]) is None:
                 continue
-            c.unknown_keys(phase, pwhere, ["from_month", *PHASE_FIELDS])
             if "from_month" not in phase:
                 c.problems.append(Problem("apps", f"{pwhere}.from_month: missing (the month the phase starts)"))
                 continue

@@ -184,8 +184,8 @@ def quote_deal(book: PriceBook, deal: Deal) -> DealQuote:
             priced.append(quote)
     if problems:
         raise QuoteError(problems)
-    result = DealQuote(book.id, book.currency, months, percent, tuple(priced))
-    return DealQuote(book.id, book.currency, months, percent, tuple(priced), tax_split(book, result.total))
+    total = sum((a.total for a in priced), ZERO)
+    return DealQuote(book.id, book.currency, months, percent, tuple(priced), tax_split(book, total))
 
 
 def _quote_app(book: PriceBook, app: App, months: int, discount: Decimal,
