@@ -41,6 +41,13 @@ def test_a_charge_never_decreases_as_usage_grows_and_explains_itself(name):
         assert c.note.en.strip() and c.note.zh.strip()
 
 
+@pytest.mark.parametrize("name", sorted(CHARGE_MODELS))
+def test_the_fast_amount_is_the_breakdowns_amount(name):
+    """``amount`` (what the scalar =IMQUOTE path sums) and ``charge`` (the lines) are one rule."""
+    model = EXAMPLES[name]
+    assert [model.amount(u) for u in USAGES] == [model.charge(u).amount for u in USAGES]
+
+
 def test_the_block_model_by_hand():
     """Tencent's worked example and the free-quota boundary, worked by hand."""
     model = EXAMPLES["block"]

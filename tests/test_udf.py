@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from xlpricing.udf import (IMBEST, IMBEST_TABLE, IMBREAKEVEN, IMFORECAST, IMOVERAGE, IMPRICE, IMQUOTE,
-                           IMQUOTE_LINES, LINES_HEADER)
+                           IMQUOTE_LINES)
+from xlpricing.presenter import LINES_HEADER
 
 
 # ---------------------------------------------------------------- IMQUOTE, one deal

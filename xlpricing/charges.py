@@ -1,7 +1,7 @@
 """Ways of charging, one small strategy each (after Lago's charge models).
 
-Each strategy turns a monthly usage into a :class:`Charge`: the amount *and* how it was
-reached (quantity × unit price, with a note a customer can check by hand). Each also writes its
+Each strategy turns a monthly usage into a :class:`Charge`: the amount (``amount``, the only
+place its rule is written; the fast total asks for it alone) *and* how it was reached (quantity × unit price, with a note a customer can check by hand). Each also writes its
 rule as spreadsheet formulas over cell references (``excel_quantity``, ``excel_note``), so the
 workbooks' native formulas, the engine and the notes state one rule in one place; a contract
 test recalculates those formulas in an engine we did not write and compares them with
@@ -39,8 +39,11 @@ class FlatCharge:
     note_en: str = ""
     note_zh: str = ""
 
+    def amount(self, usage: int = 0) -> Decimal:
+        return self.price
+
     def charge(self, usage: int = 0) -> Charge:
-        return Charge(1, self.price, self.price, Note(self.note_en, self.note_zh))
+        return Charge(1, self.price, self.amount(usage), Note(self.note_en, self.note_zh))
 
     @staticmethod
     def excel_quantity(usage: str, free: str, block: str) -> str:
@@ -70,9 +73,13 @@ class BlockCharge:
         excess = usage - self.free
         return -(-excess // self.block_size) if excess > 0 else 0  # ceiling division on ints
 
+    def amount(self, usage: int) -> Decimal:
+        """The monthly amount alone (the fast total): the same rule as ``charge``, no breakdown."""
+        return self.block_price * self.blocks(usage)
+
     def charge(self, usage: int) -> Charge:
         blocks = self.blocks(usage)
-        return Charge(blocks, self.block_price, self.block_price * blocks, BlockNote(self, usage, blocks))
+        return Charge(blocks, self.block_price, self.amount(usage), BlockNote(self, usage, blocks))
 
     @staticmethod
     def excel_quantity(usage: str, free: str, block: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 from . import formatting, inputs
 from .engine import Quote, build_quote, tax_split
+from .presenter import subtotal_rows
 from .errors import DealFileError, FileProblems, QuoteError
 from .files import describe_os_error
 from .seller import SELLER_ENV
@@ -53,12 +54,9 @@ def render_quote(q: Quote, book: PriceBook) -> str:
     rows = [[l.code, l.label_zh, l.billing, formatting.count(l.quantity), m(l.unit_price), m(l.monthly_amount), m(l.amount), l.note_en]
             for l in q.lines]
     blank = ["", "", "", "", "", "", "", ""]
-    rows += [
-        blank,
-        ["", "预付费小计 Prepaid", "prepaid", "", "", m(q.monthly_prepaid), m(q.prepaid), ""],
-        ["", "后付费小计 Postpaid", "postpaid", "", "", m(q.monthly_postpaid), m(q.postpaid), ""],
-        ["", "合计 Total", "", "", "", m(q.monthly_total), m(q.total), q.currency],
-    ]
+    rows.append(blank)
+    for code, zh, en, billing, monthly, term in subtotal_rows(q):
+        rows.append(["", f"{zh} {en}", billing, "", "", m(monthly), m(term), q.currency if code == "total" else ""])
     header = ["code", "item", "billing", "qty", "unit/month", "per month", f"{q.months} mo", "note"]
     body = formatting.table(header, rows, right={3, 4, 5, 6})
     return "\n".join([*head, body, "", *render_tax(q.total, book), *_total_line(q.months, q.total, q.currency)])

@@ -238,11 +238,10 @@ class Plan:
         return cap_problems(self.edition, peak_dau, peak_groups, self.upgrade) if self.edition.capped else []
 
     def monthly_list_total(self, peak_dau: int, peak_groups: int) -> Decimal:
+        """What ``lines`` would sum to a month, without building them: the same strategies' amounts."""
         total = self.fixed_monthly
         for is_dau, strategy in self._by_metric:
-            blocks = strategy.blocks(peak_dau if is_dau else peak_groups)
-            if blocks:
-                total += strategy.block_price * blocks
+            total += strategy.amount(peak_dau if is_dau else peak_groups)
         return total
 
     @property
@@ -330,7 +329,7 @@ def _make_plan(book: PriceBook, edition: object, addons: Iterable[str]) -> Plan:
         fixed.append((addon.code, addon.name_zh, addon.name_en, addon.billing,
                       FlatCharge(addon.prices[ed.code], note_en, note_zh)))
     overage = tuple((over, usage_charge(over, ed.free_quota(over.metric))) for over in book.overage_for(ed))
-    return Plan(ed, chosen, tuple(fixed), sum((f[4].price for f in fixed), ZERO), overage, upgrade_editions(book))
+    return Plan(ed, chosen, tuple(fixed), sum((f[4].amount() for f in fixed), ZERO), overage, upgrade_editions(book))
 
 
 class PlanMemo:

@@ -1,4 +1,5 @@
-"""A priced deal as rows of cells: one presenter for the terminal, =IMDEAL_LINES and the sheets.
+"""A quote or a priced deal as rows of cells: one presenter for the terminal, =IMQUOTE_LINES,
+=IMDEAL_LINES and the sheets.
 
 Rows hold plain values (text, Decimal amounts, ints); each adapter formats them its own way
 (the terminal through :mod:`formatting`, a cell as a number). Standard library only (Lite).
@@ -11,10 +12,33 @@ from typing import Any
 
 from . import formatting
 from .deals import DealQuote, PhaseQuote
-from .engine import tax_statement
+from .engine import Quote, tax_statement
 from .pricebook import PriceBook
 
 DEAL_HEADER = ["app", "months", "code", "计费项", "item", "quantity", "unit price (CNY/month)", "amount (CNY)", "note"]
+
+
+LINES_HEADER = ["code", "计费项", "item", "billing", "quantity", "unit price (CNY/month)",
+                "months", "amount (CNY)", "note"]
+
+
+def subtotal_rows(q: Quote) -> list[tuple[str, str, str, str, Decimal, Decimal]]:
+    """(code, 计费项, item, billing, a month, the term) for the prepaid and postpaid subtotals and
+    the total: what every single-quote table ends with."""
+    return [("prepaid", "预付费小计", "Prepaid subtotal", "prepaid", q.monthly_prepaid, q.prepaid),
+            ("postpaid", "后付费小计", "Postpaid subtotal", "postpaid", q.monthly_postpaid, q.postpaid),
+            ("total", "合计", "Total", "", q.monthly_total, q.total)]
+
+
+def quote_rows(q: Quote, book: PriceBook) -> list[list[Any]]:
+    """A quote as a table (=IMQUOTE_LINES): header, one row per line item, subtotals, total, book."""
+    rows: list[list[Any]] = [list(LINES_HEADER)]
+    for line in q.lines:
+        rows.append([line.code, line.label_zh, line.label_en, line.billing, line.quantity,
+                     line.unit_price, line.months, line.amount, line.note_en])
+    rows += [[code, zh, en, billing, "", "", q.months, term, ""] for code, zh, en, billing, _, term in subtotal_rows(q)]
+    rows.append(["price_book", book.name_zh, book.name_en, book.id, "", book.period, "", "", book.source_url])
+    return rows
 
 
 def months_label(phase: PhaseQuote) -> str:

@@ -42,6 +42,11 @@ def _arg(name: str, **options: Any):
     return xw.arg(name, err_to_str=True, **options)
 
 
+def _cells(rows: list[list[Any]]) -> list[list[Any]]:
+    """A presenter's rows for a spill: amounts become numbers, everything else stays."""
+    return [[_cell_number(v) if isinstance(v, Decimal) else v for v in row] for row in rows]
+
+
 def _cell_number(amount: Decimal) -> int | float:
     """Excel holds doubles: whole yuan go as int, anything else as the nearest float."""
     return int(amount) if amount == amount.to_integral_value() else float(amount)
@@ -249,23 +254,6 @@ def IMOVERAGE(edition, peak_dau=0, peak_groups=0, price_book=None):
                                                        None, 1, price_book))
 
 
-LINES_HEADER = ["code", "计费项", "item", "billing", "quantity", "unit price (CNY/month)",
-                "months", "amount (CNY)", "note"]
-
-
-def quote_rows(q: Quote, book: PriceBook) -> list[list[Any]]:
-    """A quote as a table: header, one row per line item, subtotals, total, price book."""
-    rows: list[list[Any]] = [list(LINES_HEADER)]
-    for line in q.lines:
-        rows.append([line.code, line.label_zh, line.label_en, line.billing, line.quantity,
-                     _cell_number(line.unit_price), line.months, _cell_number(line.amount), line.note_en])
-    rows.append(["prepaid", "预付费小计", "Prepaid subtotal", "prepaid", "", "", q.months, _cell_number(q.prepaid), ""])
-    rows.append(["postpaid", "后付费小计", "Postpaid subtotal", "postpaid", "", "", q.months, _cell_number(q.postpaid), ""])
-    rows.append(["total", "合计", "Total", "", "", "", q.months, _cell_number(q.total), ""])
-    rows.append(["price_book", book.name_zh, book.name_en, book.id, "", book.period, "", "", book.source_url])
-    return rows
-
-
 @xw.func(category=CATEGORY)
 @_arg("addons", ndim=2, doc=_DOC_ADDONS)
 @_arg("edition", doc=_DOC_EDITION)
@@ -276,8 +264,9 @@ def quote_rows(q: Quote, book: PriceBook) -> list[list[Any]]:
 def IMQUOTE_LINES(edition, peak_dau=0, peak_groups=0, addons=None, months=1, price_book=None):
     """The quote as a table that spills (Excel 365): one row per line item with quantity, unit price, amount and how it was worked out, then prepaid and postpaid subtotals and the total."""
     def compute() -> list[list[Any]]:
+        from .presenter import quote_rows
         book = _book(price_book)
-        return quote_rows(_quote(book, edition, peak_dau, peak_groups, addons, months), book)
+        return _cells(quote_rows(_quote(book, edition, peak_dau, peak_groups, addons, months), book))
     return _guarded_table("IMQUOTE_LINES", compute)
 
 
@@ -319,7 +308,7 @@ def IMDEAL_LINES(table, months=1, discount=None, price_book=None):
         from .presenter import deal_rows
 
         q, book = _deal(table, months, discount, price_book)
-        return [[_cell_number(v) if isinstance(v, Decimal) else v for v in row] for row in deal_rows(q, book)]
+        return _cells(deal_rows(q, book))
     return _guarded_table("IMDEAL_LINES", compute)
 
 
