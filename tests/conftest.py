@@ -12,3 +12,22 @@ sys.path.insert(0, str(Path(__file__).parent))
 settings.register_profile("xlpricing", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "xlpricing")
+
+
+import tempfile
+
+import pytest
+
+
+def pytest_configure(config):
+    """Module- and session-scoped fixtures run before the per-test register below: they get one
+    for the whole run, so nothing a test writes ever lands in the user's own register."""
+    os.environ["XLPRICING_REGISTER"] = str(Path(tempfile.mkdtemp(prefix="xlpricing-test-register-")) / "register.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _own_register(tmp_path_factory, monkeypatch):
+    """Every test records its proposals in a register of its own, never in the user's data folder
+    (subprocesses inherit the variable)."""
+    monkeypatch.setenv("XLPRICING_REGISTER", str(tmp_path_factory.mktemp("register") / "register.sqlite3"))
+    monkeypatch.delenv("XLPRICING_TEAM_SETTINGS", raising=False)

@@ -176,7 +176,18 @@ def test_existing_workbooks_are_kept_without_force(tmp_path):
     assert all(o.ok for o in run_batch(csv_path, tmp_path / "out").outcomes)
     again = run_batch(csv_path, tmp_path / "out").outcomes
     assert not any(o.ok for o in again) and "exists (use --force)" in again[0].reason
-    assert all(o.ok for o in run_batch(csv_path, tmp_path / "out", force=True).outcomes)
+    # --force replaces files, not quotes: a workbook the register holds for a quote stays, and a
+    # quote number once in the register is not given twice (a changed quote: xlpricing quotes revise)
+    forced = run_batch(csv_path, tmp_path / "out", force=True).outcomes
+    assert not any(o.ok for o in forced) and "is the workbook of quote Q-0002" in forced[0].reason
+    elsewhere = run_batch(csv_path, tmp_path / "elsewhere").outcomes
+    assert not any(o.ok for o in elsewhere) and "Q-0002 exists already in the register" in elsewhere[0].reason
+    without_numbers = write_csv(tmp_path / "n.csv", [{k: v for k, v in d.items() if k != "quote_number"}
+                                                     for d in generated_deals(3, bad={})])
+    assert all(o.ok for o in run_batch(without_numbers, tmp_path / "out2").outcomes)
+    # nor does --force put a new quote's workbook in place of one the register holds for another
+    forced = run_batch(without_numbers, tmp_path / "out2", force=True).outcomes
+    assert not any(o.ok for o in forced) and "is the workbook of quote Q-" in forced[0].reason
 
 
 def test_rows_read_with_bom_blank_lines_and_chinese_headers(tmp_path):

@@ -159,9 +159,12 @@ def _columns(path: Path, header: list[str]) -> dict[int, str]:
 
 _writer = None  # one workbook per process, refilled for every deal
 _look: dict = {}  # the seller and language of every proposal of the batch
+_register = None  # the quote register every proposal is recorded in (one connection per process)
+_filing: dict = {}  # rep, seller profile path and run id, for the register
 
 
-def _process_init(book: PriceBook | str, seller=None, lang: str = "both") -> None:
+def _process_init(book: PriceBook | str, seller=None, lang: str = "both", register=(None, None),
+                  filing: dict | None = None) -> None:
     """``book``: the book itself, or (in a worker process) its text: the book the command resolved,
     never an id looked up again (a book from a file has an id no lookup knows)."""
     global _writer
@@ -169,6 +172,13 @@ def _process_init(book: PriceBook | str, seller=None, lang: str = "both") -> Non
 
     _writer = QuoteWorkbookWriter(book if isinstance(book, PriceBook) else parse_price_book(book, "the batch's book"))
     _look.update(seller=seller, lang=lang)
+    global _register
+    from .register import Register
+    if _register is not None and multiprocessing.parent_process() is None:
+        _register.close()  # (a forked worker drops its parent's connection unclosed: SQLite's rule)
+    _register = Register.open(*register)
+    _filing.clear()
+    _filing.update(filing or {})
     parent = multiprocessing.parent_process()
     if parent is not None:  # a worker process
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent cancels; workers finish their file
@@ -244,7 +254,7 @@ def group_rows(rows: list[Row]) -> list[list[Row]]:
     return jobs
 
 
-def price_group(book: PriceBook, rows: list[Row]):
+def price_group(book: PriceBook, rows: list[Row], with_deal: bool = False):
     """A deal's rows → its DealQuote and proposal, or QuoteError naming each bad row: one bad row
     fails the whole deal (a proposal never goes out with an app missing)."""
     from .dealinput import deal_from_rows
@@ -272,8 +282,10 @@ def price_group(book: PriceBook, rows: list[Row]):
                       v.get("peak_groups"), v.get("addons"), v.get("from_month")])
     months = next((r.values["months"] for r in rows if r.values.get("months")), None)
     discount = next((r.values["discount"] for r in rows if r.values.get("discount")), None)
+    deal = None
     try:
-        q = quote_deal(book, deal_from_rows(table, months, discount, row_numbers=[r.number for r in rows]))
+        deal = deal_from_rows(table, months, discount, row_numbers=[r.number for r in rows])
+        q = quote_deal(book, deal)
     except QuoteError as exc:  # the engine names the app and the phase; the report names the rows too
         apps: dict[str, list[int]] = {}
         for r, (app, *_) in zip(rows, table[1:]):
@@ -281,7 +293,7 @@ def price_group(book: PriceBook, rows: list[Row]):
         problems.append(QuoteError([_with_rows(p, apps) for p in exc.problems]))
     if problems:
         raise QuoteError([p for e in problems for p in e.problems])
-    return q, _proposal(first)
+    return (q, deal, _proposal(first)) if with_deal else (q, _proposal(first))
 
 
 def _with_rows(problem, apps: dict[str, list[int]]):
@@ -301,18 +313,19 @@ def _run_row(job: tuple[list[Row], str, bool]) -> Outcome:
     name = Path(target).name
     deal = is_deal(rows)
     try:
-        priced, proposal = price_group(_writer.book, rows) if deal else price_row(_writer.book, row)
+        if deal:
+            priced, the_deal, proposal = price_group(_writer.book, rows, with_deal=True)
+        else:
+            priced, proposal = price_row(_writer.book, row)
     except QuoteError as exc:
         return Outcome(row.number, customer, False, reason=str(exc) + _stale(Path(target), force))
+    from .register import RegisterError
     try:
-        if deal:
-            from .sheets.dealproposal import write_deal_workbook
-
-            write_deal_workbook(target, _writer.book, priced, proposal, force=force)
-        else:
-            _writer.write(target, priced, proposal, force=force)
+        _publish_row(rows, target, force, priced, the_deal if deal else None, proposal)
     except FileExistsError:
         return Outcome(row.number, customer, False, reason=f"{name} exists (use --force)")
+    except RegisterError as exc:
+        return Outcome(row.number, customer, False, reason=str(exc))
     except OSError as exc:
         return Outcome(row.number, customer, False, reason=f"cannot write {name}: {exc.strerror or exc}")
     if deal:  # the summary's edition column names the apps; its monthly column is the last month's run rate
@@ -322,6 +335,36 @@ def _run_row(job: tuple[list[Row], str, bool]) -> Outcome:
     first = priced[0]  # the summary lists the first option (the edition and add-ons columns)
     return Outcome(row.number, customer, True, target, first.edition, first.months,
                    str(first.monthly_total), str(first.total))
+
+
+def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, proposal) -> None:
+    """Write the row's proposal and record it in the register, together. A row tried again after
+    its worker died finds the record its first try made, if that one got as far."""
+    from .register.publish import ProposalInfo, QuoteRequest, publish
+    from .register import who_am_i
+
+    key = f"{_filing.get('run', '')}:{rows[0].number}" if _filing.get("run") else None
+    if key and _register.find_key(key) is not None:
+        return
+    v = rows[0].values
+    if deal is not None:
+        from .dealinput import deal_to_toml
+        request = QuoteRequest(deal=deal_to_toml(deal))
+    else:
+        options = [(v.get("edition") or "", v.get("addons") or "")]
+        options += [inputs.option_parts(v[k]) for k in ("option2", "option3") if v.get(k)]
+        request = QuoteRequest(options=tuple((e, inputs.addon_codes(a)) for e, a in options),
+                               dau=v.get("peak_dau") or "0", groups=v.get("peak_groups") or "0",
+                               months=v.get("months") or "1", discount=v.get("discount") or None)
+    valid = proposal.expiry()
+    info = ProposalInfo(customer=proposal.customer, contact=proposal.contact, notes=proposal.notes,
+                        lang=proposal.lang, seller=_filing.get("seller_path", ""),
+                        quote_date=proposal.quote_date.isoformat(), valid_days=(valid - proposal.quote_date).days)
+    rep = _filing.get("rep") or (proposal.seller.contact if proposal.seller is not None else "") or \
+        who_am_i().split("@")[0]
+    publish(_register, _writer.book, request, info, rep=rep, who=who_am_i(), output=Path(target), force=force,
+            number=v.get("quote_number") or None, request_key=key, priced=priced,
+            writer=None if deal is not None else _writer)
 
 
 def _stale(target: Path, force: bool) -> str:
@@ -356,7 +399,9 @@ class BatchResult:
 
 
 def run_batch(csv_path: Path, outdir: Path, price_book: PriceBook | str | None = None, force: bool = False,
-              workers: int | None = None, progress=None, seller=None, lang: str = "both") -> BatchResult:
+              workers: int | None = None, progress=None, seller=None, lang: str = "both",
+              register: tuple[str | None, str | None] = (None, None), rep: str = "",
+              seller_path: str = "") -> BatchResult:
     """Price every row and write its workbook, then the summary workbook. ``price_book``: the book
     (resolved once, and handed to every worker as it is), or an id or file for get_price_book."""
     book = price_book if isinstance(price_book, PriceBook) else get_price_book(price_book)
@@ -375,14 +420,18 @@ def run_batch(csv_path: Path, outdir: Path, price_book: PriceBook | str | None =
         if progress:
             progress(done, len(jobs))
 
+    import uuid
+    filing = {"rep": rep, "seller_path": seller_path, "run": uuid.uuid4().hex}
+    from .register import Register
+    Register.open(*register).close()  # a bad register or settings file is said before any row
     if workers == 1:
-        _process_init(book, seller, lang)
+        _process_init(book, seller, lang, register, filing)
         outcomes = []
         for job in jobs:
             outcomes.append(_run_row(job))
             count()
     else:
-        outcomes = _run_in_workers(jobs, workers, (book.toml, seller, lang), count)
+        outcomes = _run_in_workers(jobs, workers, (book.toml, seller, lang, register, filing), count)
     remove_stale_temp_files(outdir)  # a worker that was killed mid-write left its temp file
     from .sheets.summary import write_summary
 

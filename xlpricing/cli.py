@@ -6,6 +6,7 @@ import argparse
 import functools
 import datetime as dt
 import json
+import os
 import signal
 import sys
 from decimal import Decimal
@@ -16,6 +17,7 @@ from . import formatting, inputs
 from .engine import Quote, build_quote, tax_split
 from .presenter import subtotal_rows
 from .errors import DealFileError, FileProblems, QuoteError
+from .register.errors import RegisterError
 from .files import describe_os_error
 from .seller import SELLER_ENV
 from .pricebook import (DEFAULT_PRICE_BOOK, PRICE_BOOK_ENV, REGIONS, PriceBook, available_price_books,
@@ -308,11 +310,15 @@ def _deal_arguments(parser: argparse.ArgumentParser, edition_required: bool = Tr
 
 
 def cmd_quote(args: argparse.Namespace) -> int:
-    from .sheets.proposal import write_quote_workbook
+    from .register.publish import QuoteRequest
 
     book = _book(args)
     if args.deal:
-        return _quote_deal(args, book)
+        _refuse_with_deal(args, ("--option", args.option), ("--recommend", args.recommend),
+                          ("--forecast-growth", args.forecast_growth))
+        request = QuoteRequest(deal=DealFileError.read_text(Path(args.deal)))
+        read_deal(args.deal)  # its problems, named after the file
+        return _publish_quote(args, book, request)
     if args.option and (args.edition or args.addon):
         print("xlpricing: error: give --edition/--addon (one option) or --option (1 to 3), not both", file=sys.stderr)
         return EXIT_USAGE
@@ -320,36 +326,73 @@ def cmd_quote(args: argparse.Namespace) -> int:
         print("xlpricing: error: --edition (or --option EDITION[:ADDON,…]) is required", file=sys.stderr)
         return EXIT_USAGE
     options = [inputs.option_parts(o) for o in args.option] if args.option else [(args.edition, args.addon or [])]
-    quotes = inputs.price_options(book, options, args.dau, args.groups, args.months, args.discount)
-    q = quotes[0]
-    if args.recommend is not None and not 1 <= args.recommend <= len(quotes):
-        print(f"xlpricing: error: --recommend must be 1 to {len(quotes)} (the options given), got {args.recommend}",
+    request = QuoteRequest(options=tuple((e, inputs.addon_codes(a)) for e, a in options), dau=args.dau,
+                           groups=args.groups, months=args.months, discount=args.discount,
+                           forecast_growth=args.forecast_growth, forecast_months=args.forecast_months)
+    if args.recommend is not None and not 1 <= args.recommend <= len(options):
+        print(f"xlpricing: error: --recommend must be 1 to {len(options)} (the options given), got {args.recommend}",
               file=sys.stderr)
         return EXIT_USAGE
-    proposal, output = _proposal_and_output(args, q)
-    if proposal is None:
-        return EXIT_USAGE
-    projection = None
-    if args.forecast_growth is not None:
-        from .advisor import forecast, growth
+    return _publish_quote(args, book, request)
 
-        rate = inputs.percent(args.forecast_growth, "--forecast-growth", signed=True) / 100
-        usage = growth(q.peak_dau, q.peak_groups, rate,
-                       inputs.whole_number(args.forecast_months, "--forecast-months", 12))
-        projection = forecast(book, q.edition, q.addons, usage)
-    path = write_quote_workbook(output, book, quotes, proposal, force=args.force, forecast=projection)
-    totals = ", ".join(f"{x.edition} {formatting.money(x.total, x.currency)}" for x in quotes)
-    print(f"wrote {path}  ({q.months} month{'s' if q.months != 1 else ''}, total {totals})")
+
+def _publish_quote(args: argparse.Namespace, book: PriceBook, request) -> int:
+    """Price, write and record one proposal: the register allocates its number (or checks the one
+    given), and the record and the workbook are published together."""
+    from .register import who_am_i
+    from .register.publish import publish
+
+    priced = request.price(book)  # every pricing problem before anything else
+    info, output = _proposal_and_output(args)
+    if info is None:
+        return EXIT_USAGE
+    with _open_register(args) as register:
+        record, priced = publish(register, book, request, info, rep=_rep(args, info), who=who_am_i(), output=output,
+                                 force=args.force, number=args.quote_number, priced=priced)
+    path = Path(record.path)
+    if isinstance(priced, list):
+        totals = ", ".join(f"{x.edition} {formatting.money(x.total, x.currency)}" for x in priced)
+        print(f"wrote {_shown(path)}  ({priced[0].months} month{'s' if priced[0].months != 1 else ''}, total {totals})")
+    else:
+        print(f"wrote {_shown(path)}  ({len(priced.apps)} app{'s' if len(priced.apps) != 1 else ''}, {priced.months} "
+              f"months, total {formatting.money(priced.total, priced.currency)})")
+    print(f"recorded {record.label} ({record.status}, valid until {record.valid_until}) in {register.db.describe}")
     return _pdf_of(args, path)
 
 
-def _proposal_and_output(args: argparse.Namespace, priced):
-    """The proposal's texts and the workbook's path, or (None, None) after saying what is wrong;
-    nothing is written before every check has passed."""
-    from .files import safe_file_stem
+def _shown(path: Path) -> str:
+    """The path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _rep(args: argparse.Namespace, info) -> str:
+    """--rep, else the seller profile's contact, else the login name."""
+    if getattr(args, "rep", None):
+        return args.rep
     from .seller import choose_seller
+    seller = choose_seller(info.seller or None)
+    if seller is not None and seller.contact.strip():
+        return seller.contact.strip()
+    from .register import who_am_i
+    return who_am_i().split("@")[0]
+
+
+def _open_register(args: argparse.Namespace):
+    from .register import Register
+    return Register.open(getattr(args, "register", None), getattr(args, "settings", None))
+
+
+def _proposal_and_output(args: argparse.Namespace):
+    """The proposal's texts (as the register keeps them) and the workbook's path (None: named
+    from the customer and the number the register gives), or (None, None) after saying what is
+    wrong; nothing is written before every check has passed."""
+    from .register.publish import ProposalInfo
     from .sheets.libreoffice import CJK_FONT_HINT, INSTALL_HINT, cjk_font_missing, find_soffice
-    from .sheets.proposal import Proposal, check_quote_dates
+    from .sheets.proposal import check_quote_dates
+    from .seller import choose_seller
 
     if not args.customer.strip():
         print("xlpricing: error: --customer is empty", file=sys.stderr)
@@ -362,15 +405,13 @@ def _proposal_and_output(args: argparse.Namespace, priced):
     if problem:
         print(f"xlpricing: error: {problem}", file=sys.stderr)
         return None, None
-
-    proposal = Proposal(customer=args.customer, contact=args.contact or "", quote_number=args.quote_number or "",
-                        quote_date=quote_date, valid_until=quote_date + dt.timedelta(days=args.valid_days),
-                        notes=args.notes or "", seller=choose_seller(args.seller), lang=args.lang,
-                        recommend=getattr(args, "recommend", None))
-    # both parts are free text: each is cleaned, so the file stays in the folder it was given
-    default_name = f"{safe_file_stem(args.customer)}-{safe_file_stem(proposal.number_for(priced), limit=60)}.xlsx"
-    output = Path(args.output or default_name)
-    if output.suffix.lower() != ".xlsx":
+    choose_seller(args.seller)  # a bad profile is said now
+    seller = args.seller or os.environ.get(SELLER_ENV, "").strip()
+    info = ProposalInfo(customer=args.customer, contact=args.contact or "", notes=args.notes or "", lang=args.lang,
+                        recommend=getattr(args, "recommend", None), seller=str(Path(seller).resolve()) if seller else "",
+                        quote_date=quote_date.isoformat(), valid_days=args.valid_days)
+    output = Path(args.output) if args.output else None
+    if output is not None and output.suffix.lower() != ".xlsx":
         print(f"xlpricing: error: {output.name}: a quote workbook is an .xlsx file", file=sys.stderr)
         return None, None
     if args.pdf and find_soffice() is None:  # say so before writing anything
@@ -379,7 +420,7 @@ def _proposal_and_output(args: argparse.Namespace, priced):
     if args.pdf and cjk_font_missing():  # a PDF that is right or none at all
         print(f"xlpricing: error: {CJK_FONT_HINT}", file=sys.stderr)
         return None, None
-    return proposal, output
+    return info, output
 
 
 def _pdf_of(args: argparse.Namespace, path: Path) -> int:
@@ -396,23 +437,6 @@ def _pdf_of(args: argparse.Namespace, path: Path) -> int:
     return 0
 
 
-def _quote_deal(args: argparse.Namespace, book: PriceBook) -> int:
-    """quote --deal FILE: one proposal for a deal of several apps and phases."""
-    from .deals import quote_deal
-    from .sheets.dealproposal import write_deal_workbook
-
-    _refuse_with_deal(args, ("--option", args.option), ("--recommend", args.recommend),
-                      ("--forecast-growth", args.forecast_growth))
-    q = quote_deal(book, read_deal(args.deal))
-    proposal, output = _proposal_and_output(args, q)
-    if proposal is None:
-        return EXIT_USAGE
-    path = write_deal_workbook(output, book, q, proposal, force=args.force)
-    print(f"wrote {path}  ({len(q.apps)} app{'s' if len(q.apps) != 1 else ''}, {q.months} months, total "
-          f"{formatting.money(q.total, q.currency)})")
-    return _pdf_of(args, path)
-
-
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import BatchError, exit_on_signal, printable, progress_bar, report, run_batch
     from .seller import choose_seller
@@ -420,8 +444,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, exit_on_signal)  # killed: stop cleanly, no half-written files
     try:
         book = _book(args)  # resolved once: the workers and the summary get this book, not its id
+        seller = args.seller or os.environ.get(SELLER_ENV, "").strip()
         result = run_batch(Path(args.csv), Path(args.output), price_book=book, force=args.force,
-                           progress=progress_bar(), seller=choose_seller(args.seller), lang=args.lang)
+                           progress=progress_bar(), seller=choose_seller(args.seller), lang=args.lang,
+                           register=(args.register, args.settings), rep=args.rep or "",
+                           seller_path=str(Path(seller).resolve()) if seller else "")
     except BatchError as exc:
         print(f"xlpricing: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
@@ -533,6 +560,15 @@ def _proposal_arguments(parser: argparse.ArgumentParser) -> None:
                         help="language of the proposal sheet and PDF (default both)")
 
 
+def _register_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--register", metavar="PATH|URL",
+                        help="the quote register: a SQLite file or postgresql://user@host/db (password in PGPASSWORD "
+                             "or ~/.pgpass); default $XLPRICING_REGISTER, else one in your data folder")
+    parser.add_argument("--settings", metavar="FILE",
+                        help="the team's register settings (TOML; default $XLPRICING_TEAM_SETTINGS, else "
+                             "xlpricing-team.toml beside the register)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlpricing",
@@ -597,7 +633,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                       "instead of --edition/--option")
     quote.add_argument("--customer", required=True, help="the customer's name, as it should appear")
     quote.add_argument("--contact", help="sales contact shown on the quote")
-    quote.add_argument("--quote-number", help="default: Q<date>-<6 characters from the deal>")
+    quote.add_argument("--quote-number", help="default: the next number from the register (Q-2026-000123); "
+                                              "a number given must not be in the register already")
+    _register_arguments(quote)
+    quote.add_argument("--rep", help="the sales rep the register files it under (default: the seller profile's contact)")
     quote.add_argument("--notes", help="a line of notes for the customer")
     quote.add_argument("--date", help="quote date, YYYY-MM-DD, 2000-01-01 to 2099-12-31 (default today)")
     quote.add_argument("--valid-days", type=int, default=30, help="days the quote is valid, 1 to 365 (default 30)")
@@ -643,7 +682,12 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the workbooks")
     batch.add_argument("--force", action="store_true", help="overwrite workbooks that exist")
     _proposal_arguments(batch)
+    _register_arguments(batch)
+    batch.add_argument("--rep", help="the sales rep the register files the quotes under (default: the seller "
+                                     "profile's contact)")
     batch.set_defaults(run=cmd_batch)
+    from .register.commands import add_commands
+    add_commands(sub, _register_arguments, lambda p: _book_options(p, argparse.SUPPRESS), _day)
     return parser
 
 
@@ -660,6 +704,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"xlpricing: error: {problem.message}", file=sys.stderr)
         return EXIT_USAGE
     except FileProblems as exc:  # a price book or a seller profile
+        print(f"xlpricing: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except RegisterError as exc:
         print(f"xlpricing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except FileExistsError as exc:

@@ -28,7 +28,9 @@ DEAL_LINES_SHEET = "明细 Deal lines"
 MONTH_COLUMNS = ("B", "C", "D")  # one column per app in the month table, when the apps fit
 
 
-def write_deal_workbook(path: str | Path, book: PriceBook, q: DealQuote, proposal, force: bool = False) -> Path:
+def write_deal_workbook(path: str | Path, book: PriceBook, q: DealQuote, proposal, force: bool = False,
+                        saved=None) -> Path:
+    """``saved(temp)``: called with the finished file before it takes its name (the register's hook)."""
     if q.price_book_id != book.id:
         raise ValueError(f"deal priced with {q.price_book_id}, workbook built for {book.id}")
     wb = Workbook()
@@ -37,7 +39,7 @@ def write_deal_workbook(path: str | Path, book: PriceBook, q: DealQuote, proposa
     write_deal_lines_sheet(wb.create_sheet(DEAL_LINES_SHEET, 0), book, q)
     write_deal_proposal_sheet(wb, book, q, proposal)
     open_on(wb, L.PROPOSAL_SHEET)
-    return save_workbook(wb, path, force=force)
+    return save_workbook(wb, path, force=force, finish=saved)
 
 
 def _texts_literal(ws, row: int, values: list) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class Proposal:
     seller: Seller | None = None  # None: no seller block
     lang: str = "both"  # zh, en or both: the proposal sheet's language
     recommend: int | None = None  # which option (1-based) is marked recommended; None: the cheapest
+    banner: str = ""  # a warning across the top of the page (the register's "pending approval")
 
     def number_for(self, quote: Quote) -> str:
         if self.quote_number.strip():
@@ -90,7 +92,7 @@ class QuoteWorkbookWriter:
             cell.number_format = "yyyy-mm-dd"
 
     def write(self, path: str | Path, quotes: Quote | list[Quote], proposal: Proposal, force: bool = False,
-              forecast=None) -> Path:
+              forecast=None, saved: Callable[[Path], object] | None = None) -> Path:
         """The proposal sheet first, then one working quote sheet per option (1 to 3). ``forecast``
         (an advisor.Forecast) adds a sheet with the month-by-month costs and a chart."""
         from .proposalsheet import write_proposal_sheet
@@ -120,6 +122,8 @@ class QuoteWorkbookWriter:
             def finish(tmp: Path) -> None:
                 for name, cells in values:
                     add_cached_values(tmp, name, cells)
+                if saved is not None:  # the register records the finished file before it is published
+                    saved(tmp)
 
             return save_workbook(wb, path, force=force, finish=finish)
         finally:
@@ -128,8 +132,8 @@ class QuoteWorkbookWriter:
 
 
 def write_quote_workbook(path: str | Path, book: PriceBook, quotes: Quote | list[Quote], proposal: Proposal,
-                         force: bool = False, forecast=None) -> Path:
-    return QuoteWorkbookWriter(book).write(path, quotes, proposal, force=force, forecast=forecast)
+                         force: bool = False, forecast=None, saved: Callable[[Path], object] | None = None) -> Path:
+    return QuoteWorkbookWriter(book).write(path, quotes, proposal, force=force, forecast=forecast, saved=saved)
 
 
 def write_forecast_sheet(wb: Workbook, book: PriceBook, forecast):

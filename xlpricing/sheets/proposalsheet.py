@@ -181,6 +181,10 @@ def _heading(page: _Page, book: PriceBook, proposal, number: str) -> None:
     # -- title, customer, dates ----------------------------------------------------------------
     page.next(30)
     page.label(f"A{page.row}", page.t("报价单", "Quotation", "  "), style.TITLE)
+    if proposal.banner:  # e.g. pending approval: said on the page itself, not only in the register
+        page.next(22)
+        page.text(f"A{page.row}", proposal.banner, style.ERROR)
+        page.merge("A", LAST_COL)
     rows = [
         (page.t("客户", "Customer"), proposal.customer, page.t("报价编号", "Quote no."), number),
         (page.t("销售联系人", "Sales contact"), proposal.contact, page.t("报价日期", "Date"), f"{proposal.quote_date}"),

@@ -1,0 +1,289 @@
+"""The command line of the register: ``xlpricing quotes …`` and ``xlpricing pipeline``."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import re
+import sys
+from pathlib import Path
+
+from .. import formatting
+from .core import OPEN, SETTABLE, Record, Register, who_am_i
+from .errors import RegisterError
+
+STATUSES = ("draft", "pending approval", "sent", "accepted", "declined", "superseded", "expired")
+
+
+def _open(args: argparse.Namespace) -> Register:
+    return Register.open(args.register, args.settings)
+
+
+def _days(text: str) -> int:
+    m = re.fullmatch(r"\s*(\d{1,4})\s*d?\s*", text)
+    if not m:
+        raise argparse.ArgumentTypeError(f"a number of days such as 7d is expected, got {text!r}")
+    return int(m.group(1))
+
+
+def _status(text: str) -> str:
+    t = text.strip().lower().replace("_", " ").replace("-", " ")
+    if t == "pending":
+        t = "pending approval"
+    if t not in STATUSES:
+        raise argparse.ArgumentTypeError(f"a status is one of {', '.join(STATUSES)}, got {text!r}")
+    return t
+
+
+def _printable(text: str) -> str:
+    from ..batch import printable
+    return printable(text)
+
+
+LIST_COLUMNS = ["number", "version", "status", "customer", "rep", "quote_date", "valid_until", "price_book",
+                "currency", "total", "net", "tax", "discount", "path"]
+
+
+def _list_row(r: Record, today: dt.date) -> list[str]:
+    return [r.number, str(r.version), r.status_on(today), r.customer, r.rep, r.quote_date.isoformat(),
+            r.valid_until.isoformat(), r.price_book, r.currency, str(r.total), "" if r.net is None else str(r.net),
+            "" if r.tax is None else str(r.tax), str(r.discount), r.path]
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    today = dt.date.today()
+    with _open(args) as reg:
+        rows = reg.quotes(status=args.status, customer=args.customer, rep=args.rep, expiring_within=args.expiring,
+                          today=today)
+    if args.format == "csv":
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(LIST_COLUMNS)
+        for r in rows:  # a cell that a spreadsheet would run as a formula is quoted as text
+            w.writerow([_csv_safe(v) for v in _list_row(r, today)])
+        sys.stdout.write(out.getvalue())
+        return 0
+    if not rows:
+        print("no quotes match")
+        return 0
+    table = [[r.label, r.status_on(today), _printable(r.customer)[:40], _printable(r.rep)[:20], str(r.valid_until),
+              formatting.money(r.total, r.currency)] for r in rows]
+    print(formatting.table(["quote", "status", "customer", "rep", "valid until", "total"], table, right={5}))
+    return 0
+
+
+def _csv_safe(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"-\d+(\.\d+)?", text) \
+        else text
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    today = dt.date.today()
+    with _open(args) as reg:
+        versions = reg.versions(args.number)
+        events = reg.events(args.number)
+    for r in versions:
+        print(f"{r.label}  {r.status_on(today)}  {_printable(r.customer)}  rep {_printable(r.rep)}")
+        print(f"  dated {r.quote_date}, valid until {r.valid_until}, priced with {r.price_book}")
+        tax = "" if r.net is None else f" (net {formatting.amount(r.net)}, tax {formatting.amount(r.tax)})"
+        print(f"  total {formatting.money(r.total, r.currency)}{tax}, discount {formatting.percent(r.discount)}%")
+        for a in r.approvals:
+            print(f"  approval by {a['role']} ({a['why']}): " + (f"{a['by']} at {a['at']}" if a["by"] else "waiting"))
+        print(f"  workbook {r.path}  sha256 {r.sha256}")
+    print("history:")
+    for version, at, who, action, before, after, detail in events:
+        change = (f" {before} → {after}" if before else f" → {after}") if after else ""
+        print(f"  {at}  v{version}  {action}{change}  by {_printable(who)}" + (f"  ({_printable(detail)})" if detail else ""))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with _open(args) as reg:
+        r = reg.set_status(args.number, args.new_status, args.by or who_am_i())
+    print(f"{r.label} is {r.status}")
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from ..pricebook import get_price_book
+    from .publish import rewrite_approved
+    with _open(args) as reg:
+        r = reg.approve(args.number, args.by, args.role, rewrite=lambda rec: rewrite_approved(get_price_book, rec))
+    if r.status == "pending approval":
+        waiting = ", ".join(a["role"] for a in r.approvals if a["by"] is None)
+        print(f"{r.label}: approved by {args.by}; still waiting for {waiting}")
+    else:
+        print(f"{r.label}: approved by {args.by}; rewrote {r.path} without the pending-approval banner")
+    return 0
+
+
+def cmd_revise(args: argparse.Namespace) -> int:
+    from .. import inputs
+    from ..cli import _book
+    from ..pricebook import get_price_book
+    from .publish import revise
+
+    with _open(args) as reg:
+        latest = reg.get(args.number)
+        book = _book(args) if (args.price_book or args.as_of) else get_price_book(latest.price_book)
+        changes = {"dau": args.dau, "groups": args.groups, "months": args.months, "discount": args.discount}
+        if args.deal:
+            from ..errors import DealFileError
+            changes["deal"] = DealFileError.read_text(Path(args.deal))
+        if args.valid_days is not None and not 1 <= args.valid_days <= 365:
+            raise RegisterError(f"--valid-days must be 1 to 365, got {args.valid_days}")
+        info = {"valid_days": args.valid_days, "notes": args.notes}
+        r = revise(reg, args.number, book, changes, info, rep=args.rep or "", who=who_am_i(),
+                   output=Path(args.output) if args.output else None, force=args.force)
+    print(f"wrote {r.path}")
+    print(f"recorded {r.label} ({r.status}, valid until {r.valid_until}); version {r.version - 1} is superseded"
+          if r.version > 1 else f"recorded {r.label}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    with _open(args) as reg:
+        problems = reg.verify()
+        count = len(reg.quotes(latest_only=False))
+    for p in problems:
+        print(_printable(p))
+    print(f"{count} record(s) checked, {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def cmd_reprice(args: argparse.Namespace) -> int:
+    from ..pricebook import book_in_force, choose_price_book, get_price_book
+    from .publish import reprice, revise
+
+    today = dt.date.today()
+    as_of = args.reprice_as_of or getattr(args, "as_of", None) or today
+    book_id = args.reprice_book or getattr(args, "price_book", None)
+    named = choose_price_book(book_id) if book_id else None
+
+    def book_for(r: Record):
+        if named is not None:
+            return named
+        try:
+            region = get_price_book(r.price_book).region
+        except Exception:  # a book from a file: its region is not known here; China is what most sell
+            region = "cn"
+        return book_in_force(as_of, region)
+
+    with _open(args) as reg:
+        results = reprice(reg, book_for, today)
+        changed = [x for x in results if x.problem or x.difference]
+        if args.format == "csv":
+            out = io.StringIO()
+            w = csv.writer(out, lineterminator="\n")
+            w.writerow(["number", "version", "customer", "status", "old_book", "new_book", "old_total", "new_total",
+                        "difference", "line", "old_line", "new_line", "valid_until", "books_taking_effect", "problem"])
+            for x in results:
+                r = x.record
+                base = [r.number, r.version, _csv_safe(r.customer), r.status_on(today), r.price_book, x.book.id,
+                        r.total, "" if x.new_total is None else x.new_total,
+                        "" if x.difference is None else x.difference]
+                tail = [r.valid_until, "; ".join(x.crossing), x.problem]
+                for line, old, new in x.lines or [("", "", "")]:
+                    w.writerow([*base, line, old, new, *tail])
+            sys.stdout.write(out.getvalue())
+        else:
+            print(f"{len(results)} open quote(s) priced again as of {as_of}"
+                  + (f" with {named.id}" if named else "") + f": {len(changed)} change(s)")
+            for x in results:
+                r = x.record
+                if x.problem:
+                    print(f"  {r.label}  {_printable(r.customer)}: {x.problem}")
+                elif x.difference:
+                    print(f"  {r.label}  {_printable(r.customer)}: {formatting.money(r.total, r.currency)} → "
+                          f"{formatting.money(x.new_total, r.currency)} ({'+' if x.difference > 0 else ''}"
+                          f"{formatting.amount(x.difference)}) with {x.book.id}")
+                    for line, old, new in x.lines:
+                        print(f"      {line}: {formatting.amount(old)} → {formatting.amount(new)}")
+                if x.crossing:
+                    print(f"  {r.label}  valid until {r.valid_until}, while {', '.join(x.crossing)} takes effect")
+        if args.revise:
+            for x in changed:
+                if x.problem:
+                    continue
+                new = revise(reg, x.record.number, x.book, {}, {}, rep="", who=who_am_i())
+                print(f"revised {new.label}: {new.path}", file=sys.stderr if args.format == "csv" else sys.stdout)
+    return 0
+
+
+def cmd_pipeline(args: argparse.Namespace) -> int:
+    from .pipeline import write_pipeline
+    out = Path(args.output)
+    if out.suffix.lower() != ".xlsx":
+        raise RegisterError(f"{out.name}: the pipeline is an .xlsx workbook")
+    with _open(args) as reg:
+        path, count = write_pipeline(reg, out, force=args.force, expiring_within=args.expiring)
+    print(f"wrote {path}  ({count} open quote(s))")
+    return 0
+
+
+def add_commands(sub, register_arguments, book_options, day) -> None:
+    quotes = sub.add_parser("quotes", help="the team's quote register: list, show, status, approve, revise, "
+                                           "reprice, verify")
+    qs = quotes.add_subparsers(dest="quotes_command", required=True, metavar="ACTION")
+
+    def with_register(p):
+        register_arguments(p)
+        return p
+
+    p = with_register(qs.add_parser("list", help="the quotes, newest version of each"))
+    p.add_argument("--status", type=_status, help=f"one of: {', '.join(STATUSES)}")
+    p.add_argument("--customer", help="customer name contains this (any case)")
+    p.add_argument("--rep", help="filed under this rep")
+    p.add_argument("--expiring", type=_days, metavar="DAYS", help="open quotes whose validity ends within, e.g. 7d")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.set_defaults(run=cmd_list)
+
+    p = with_register(qs.add_parser("show", help="one quote: every version and its history"))
+    p.add_argument("number")
+    p.set_defaults(run=cmd_show)
+
+    p = with_register(qs.add_parser("status", help="mark a quote sent, accepted or declined"))
+    p.add_argument("number")
+    p.add_argument("new_status", choices=SETTABLE, metavar="|".join(SETTABLE))
+    p.add_argument("--by", help="who (default: your login)")
+    p.set_defaults(run=cmd_status)
+
+    p = with_register(qs.add_parser("approve", help="approve a quote that waits for approval"))
+    p.add_argument("number")
+    p.add_argument("--by", required=True, help="the name of the person approving (a member of the role)")
+    p.add_argument("--role", help="approve for this role only")
+    p.set_defaults(run=cmd_approve)
+
+    p = with_register(qs.add_parser("revise", help="write the next version of a quote with changes"))
+    p.add_argument("number")
+    p.add_argument("--dau", help="new peak DAU")
+    p.add_argument("--groups", help="new peak groups")
+    p.add_argument("--months", help="new term, 1–24")
+    p.add_argument("--discount", help="new discount in percent")
+    p.add_argument("--deal", metavar="FILE", help="a new deal file (for a deal quote)")
+    p.add_argument("--valid-days", type=int, help="days the new version is valid")
+    p.add_argument("--notes", help="new notes for the customer")
+    p.add_argument("--rep", help="file the new version under this rep")
+    p.add_argument("-o", "--output", metavar="PATH", help="default: beside the version before, with -vN")
+    p.add_argument("--force", action="store_true")
+    book_options(p)
+    p.set_defaults(run=cmd_revise)
+
+    p = with_register(qs.add_parser("reprice", help="what a price book does to every open quote (changes nothing)"))
+    p.add_argument("--as-of", dest="reprice_as_of", type=day, metavar="DATE",
+                   help="price with the books in force on this date (default today)")
+    p.add_argument("--price-book", dest="reprice_book", metavar="ID|FILE", help="price with this book instead")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    p.add_argument("--revise", action="store_true", help="also write a new version of each quote whose total changes")
+    p.set_defaults(run=cmd_reprice)
+
+    p = with_register(qs.add_parser("verify", help="every record against its workbook (present, same SHA-256)"))
+    p.set_defaults(run=cmd_verify)
+
+    p = with_register(sub.add_parser("pipeline", help="a workbook of the open quotes by status and rep, with a chart"))
+    p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    p.add_argument("--expiring", type=_days, default=7, metavar="DAYS", help="the 'expiring' list (default 7d)")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(run=cmd_pipeline)
