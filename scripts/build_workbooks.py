@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerate the workbooks committed under workbooks/ from the default price book.
+"""Regenerate the workbooks committed under workbooks/ from the China price book in force today
+(what a user gets by default; rerun when a new book takes effect).
 
     .venv/bin/python scripts/build_workbooks.py
 
@@ -8,7 +9,9 @@ tests/test_template.py fails when the committed files no longer match what this 
 
 from pathlib import Path
 
-from xlpricing import get_price_book
+import datetime as dt
+
+from xlpricing.pricebook import book_in_force
 from xlpricing.lite import write_lite_workbook
 from xlpricing.sheets.template import write_template
 
@@ -19,7 +22,7 @@ LITE = ROOT / "workbooks" / "xlpricing-lite.xlsx"
 
 
 def main() -> None:
-    book = get_price_book()
+    book = book_in_force(dt.date.today())
     for path, macro in ((TEMPLATE, False), (MACRO_TEMPLATE, True)):
         write_template(path, book, macro=macro, force=True)
         print(f"wrote {path.relative_to(ROOT)}")

@@ -19,10 +19,29 @@ import tempfile
 import pytest
 
 
+SEED = "tencent-im-cn-seed"
+
+
 def pytest_configure(config):
     """Module- and session-scoped fixtures run before the per-test register below: they get one
-    for the whole run, so nothing a test writes ever lands in the user's own register."""
+    for the whole run, so nothing a test writes ever lands in the user's own register.
+
+    The hand-worked values of the tests are worked from the seed page, so the suite pins the seed
+    book as its team default (in this process and in every subprocess), the way a team pins one
+    with XLPRICING_PRICE_BOOK. The default a user gets (the book in force on the quote's date) is
+    tested where it is meant: test_price_books.py, with the pin lifted (``unpinned``)."""
     os.environ["XLPRICING_REGISTER"] = str(Path(tempfile.mkdtemp(prefix="xlpricing-test-register-")) / "register.sqlite3")
+    os.environ["XLPRICING_PRICE_BOOK"] = SEED
+    import xlpricing.pricebook
+    xlpricing.pricebook.DEFAULT_PRICE_BOOK = SEED
+
+
+@pytest.fixture
+def unpinned(monkeypatch):
+    """The default as a user gets it: no team default, no pinned book."""
+    import xlpricing.pricebook
+    monkeypatch.delenv("XLPRICING_PRICE_BOOK", raising=False)
+    monkeypatch.setattr(xlpricing.pricebook, "DEFAULT_PRICE_BOOK", None)
 
 
 @pytest.fixture(autouse=True)

@@ -108,7 +108,8 @@ def test_udf_module_stays_light_to_import():
     assert done.stdout.strip() == "[]"
 
 
-def test_the_readme_shows_what_the_command_prints(capsys):
+def test_the_readme_shows_what_the_command_prints(capsys, unpinned):
+    # as a user runs it: no team default, so the China book in force today
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     block = readme.split("```\n$ xlpricing price ", 1)[1].split("```", 1)[0]
     command, shown = block.split("\n", 1)

@@ -109,15 +109,20 @@ def test_as_of_at_each_boundary_day(capsys, day, book, pro):
     assert f'"price_book_id": "{book}"' in capsys.readouterr().out
 
 
-def test_price_book_wins_and_region_picks_todays_book(capsys):
+def test_price_book_wins_and_region_picks_todays_book(capsys, unpinned):
     assert choose_price_book(SEED, dt.date(2024, 6, 1), "cn").id == SEED
     assert choose_price_book(region="overseas").id == OVERSEAS
     assert choose_price_book(region="cn", today=dt.date(2023, 5, 1)).id == CN_2023
-    assert choose_price_book().id == SEED  # the default stays the seed page's book
+    # nothing chosen: the China book in force on the quote's date (today unless given)
+    assert choose_price_book().id == CN_2024
+    assert [choose_price_book(today=dt.date.fromisoformat(d)).id for d in ("2023-03-06", "2023-03-07", "2023-12-31",
+                                                                           "2024-01-01")] == \
+        [SEED, CN_2023, CN_2023, CN_2024]
+    assert get_price_book().id == CN_2024
 
 
-@pytest.mark.parametrize("value, book", [(CN_2024, CN_2024), ("2023-05-01", CN_2023), ("", SEED)])
-def test_a_team_default_from_the_environment(monkeypatch, value, book):
+@pytest.mark.parametrize("value, book", [(CN_2024, CN_2024), ("2023-05-01", CN_2023), ("", CN_2024), (SEED, SEED)])
+def test_a_team_default_from_the_environment(monkeypatch, unpinned, value, book):
     monkeypatch.setenv("XLPRICING_PRICE_BOOK", value)
     assert choose_price_book().id == book
     assert choose_price_book(SEED).id == SEED  # a named book still wins
@@ -219,12 +224,12 @@ def test_price_book_argument_in_every_function(xl):
 # ---------------------------------------------------------------- books and diff
 
 
-def test_books_lists_every_book_with_its_period(capsys):
+def test_books_lists_every_book_with_its_period(capsys, unpinned):
     assert main(["books"]) == 0
     lines = capsys.readouterr().out.splitlines()
     rows = {line.split()[0]: line for line in lines[2:]}
     assert set(rows) == {SEED, CN_2023, CN_2024, OVERSEAS}
-    assert "(default)" in rows[SEED] and "until 2023-03-06" in rows[SEED]
+    assert "(default)" in rows[CN_2024] and "(default)" not in rows[SEED] and "until 2023-03-06" in rows[SEED]
     assert "from 2024-01-01" in rows[CN_2024] and "269/101071" in rows[CN_2024]
 
 
@@ -280,3 +285,49 @@ def test_diff_text_shows_the_pro_price_change(capsys):
     assert out.splitlines()[0] == f"{SEED} (until 2023-03-06) → {CN_2024} (from 2024-01-01): 10 difference(s)"
     assert any(line.split()[:3] == ["edition", "pro", "monthly"] and line.split()[-2:] == ["999", "1,499"]
                for line in out.splitlines())
+
+
+
+# ---------------------------------------------------------------- the default a user gets
+
+
+def test_without_a_choice_every_way_in_prices_with_the_book_in_force(capsys, unpinned, tmp_path, monkeypatch, xl):
+    # today (2024 book): pro 1,499 a month
+    assert main(["price", "--edition", "pro"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("Total for 1 month: CNY 1,499")
+    assert call_like_excel(*xl, "IMQUOTE", "pro") == [[1499]]
+    assert call_like_excel(*xl, "IMPRICE", "pro") == [[1499]]
+    assert xlpricing.quote("pro").total == Decimal("1499")
+    # a quote dated 2023-06-01 is priced with the book in force that day (2023-03: pro 999) and
+    # recorded so; (999 + 3 blocks × 1,000) × 12 = 47,988
+    monkeypatch.chdir(tmp_path)
+    assert main(["quote", "--edition", "pro", "--dau", "35000", "--months", "12", "--date", "2023-06-01",
+                 "--customer", "Dated"]) == 0
+    assert "total pro CNY 47,988" in capsys.readouterr().out
+    from xlpricing.register import Register
+    with Register.open() as reg:
+        (r,) = reg.quotes(customer="Dated")
+    assert (r.price_book, r.total) == (CN_2023, Decimal("47988"))
+
+
+def proposal_texts(path) -> list[str]:
+    ws = openpyxl.load_workbook(path)[L.PROPOSAL_SHEET]
+    return [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+
+
+def test_a_proposal_priced_with_a_superseded_book_says_so_on_the_page(tmp_path, capsys, unpinned):
+    old = tmp_path / "old.xlsx"
+    assert main(["--price-book", SEED, "quote", "--edition", "pro", "--customer", "A", "--date", "2026-12-01",
+                 "-o", str(old)]) == 0
+    notes = [t for t in proposal_texts(old) if "superseded" in t or "取代" in t]
+    assert notes == ["注意：本报价所用价目表 tencent-im-cn-seed（until 2023-03-06）已于 2023-03-07 被新价目表取代 "
+                     "Note: prices of tencent-im-cn-seed (until 2023-03-06), superseded on 2023-03-07 by "
+                     "tencent-im-cn-2023-03, before this quote's date"]
+    # the same book on a date it was in force: nothing to say
+    then = tmp_path / "then.xlsx"
+    assert main(["--price-book", SEED, "quote", "--edition", "pro", "--customer", "B", "--date", "2023-01-10",
+                 "-o", str(then)]) == 0
+    assert not [t for t in proposal_texts(then) if "superseded" in t or "取代" in t]
+    fresh = tmp_path / "now.xlsx"
+    assert main(["quote", "--edition", "pro", "--customer", "C", "-o", str(fresh)]) == 0
+    assert not [t for t in proposal_texts(fresh) if "superseded" in t or "取代" in t]

@@ -6,6 +6,7 @@ Totals are worked out by hand from the seed page (arithmetic in the comments).
 
 import datetime as dt
 import os
+from pathlib import Path
 import re
 import shutil
 import subprocess
@@ -332,7 +333,8 @@ def test_pdf_shows_chinese_and_fits_its_pages(tmp_path, capsys):
                  "pro:history_90,moderation", "-o", str(tmp_path / "three.xlsx")]) == 0
     pages, text, _ = pdf_text_and_fonts(tmp_path / "three.pdf")
     assert pages <= 2 and "人民币玖万伍仟玖佰捌拾捌元整" in text and "83,988.00" in text
-    assert "价目表" not in text and "Inputs" not in text  # the proposal only, not the working sheets
+    # the proposal only, not the working sheets (the price sheet's title, the quote sheet's inputs)
+    assert "价目表 Price book" not in text and "Inputs" not in text
 
 
 @needs_libreoffice
@@ -346,3 +348,45 @@ def test_pdf_without_a_chinese_font_is_refused_and_nothing_is_written(tmp_path, 
     err = capsys.readouterr().err
     assert "fonts-noto-cjk" in err and "empty box" in err
     assert [p.name for p in tmp_path.iterdir()] == ["fonts.conf"]
+
+
+@needs_libreoffice
+@needs_cjk_font
+def test_quote_pdf_checks_every_target_before_writing_anything(tmp_path, capsys):
+    """#19: the workbook was written, then the PDF refused because it existed."""
+    (tmp_path / "q.pdf").write_bytes(b"an earlier PDF")
+    assert main(["quote", "--edition", "pro", "--customer", "示例", "--pdf", "-o", str(tmp_path / "q.xlsx")]) == 2
+    assert "q.pdf" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.pdf"]  # no workbook, and no record of one
+    from xlpricing.register import Register
+    with Register.open() as reg:
+        assert reg.quotes() == []
+
+
+@needs_libreoffice
+@needs_cjk_font
+def test_sigterm_during_quote_pdf_leaves_no_temp_folders_and_no_record(tmp_path):
+    """#19: /tmp/xlpricing-pdf-* and -lo-* were left behind after SIGTERM of quote --pdf."""
+    import signal
+    import sys
+    import time
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    p = subprocess.Popen([sys.executable, "-m", "xlpricing", "quote", "--edition", "pro", "--customer", "示例",
+                          "--pdf", "-o", str(tmp_path / "q.xlsx")], env=env, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300  # generous: LibreOffice starts slowly on a loaded machine
+    while not list(tmp.glob("xlpricing-lo-*")) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert p.poll() is None, "the PDF was done before it could be stopped: " + p.stderr.read()
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 128 + signal.SIGTERM
+    assert list(tmp.iterdir()) == []  # no profile, no PDF staging folder
+    assert not (tmp_path / "q.pdf").exists()
+    # the workbook was complete and recorded before the PDF began: it stays, with its record
+    from xlpricing.register import Register
+    with Register.open() as reg:
+        (r,) = reg.quotes()
+        assert reg.verify() == [] and Path(r.path) == (tmp_path / "q.xlsx").resolve()

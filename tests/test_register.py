@@ -3,7 +3,6 @@
 import csv
 import datetime as dt
 import io
-import os
 import signal
 import subprocess
 import sys

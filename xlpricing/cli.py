@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
@@ -20,14 +21,16 @@ from .errors import DealFileError, FileProblems, QuoteError
 from .register.errors import RegisterError
 from .files import describe_os_error
 from .seller import SELLER_ENV
-from .pricebook import (DEFAULT_PRICE_BOOK, PRICE_BOOK_ENV, REGIONS, PriceBook, available_price_books,
+from .pricebook import (PRICE_BOOK_ENV, REGIONS, PriceBook, available_price_books,
                         choose_price_book, get_price_book, shipped_books, superseded)
 
 EXIT_USAGE = 2
 
 
-def _book(args: argparse.Namespace) -> PriceBook:
-    book = choose_price_book(args.price_book, args.as_of, args.region)
+def _book(args: argparse.Namespace, on: dt.date | None = None) -> PriceBook:
+    """The book the options choose; without one, the China book in force on ``on`` (the quote's
+    date; today when None)."""
+    book = choose_price_book(args.price_book, args.as_of, args.region, today=on)
     args.chosen_book = book  # main() says so after the command when its prices are superseded
     return book
 
@@ -312,7 +315,8 @@ def _deal_arguments(parser: argparse.ArgumentParser, edition_required: bool = Tr
 def cmd_quote(args: argparse.Namespace) -> int:
     from .register.publish import QuoteRequest
 
-    book = _book(args)
+    on = inputs.day(args.date, "--date") if args.date else None  # a bad date is said with the others below
+    book = _book(args, on)
     if args.deal:
         _refuse_with_deal(args, ("--option", args.option), ("--recommend", args.recommend),
                           ("--forecast-growth", args.forecast_growth))
@@ -348,7 +352,8 @@ def _publish_quote(args: argparse.Namespace, book: PriceBook, request) -> int:
         return EXIT_USAGE
     with _open_register(args) as register:
         record, priced = publish(register, book, request, info, rep=_rep(args, info), who=who_am_i(), output=output,
-                                 force=args.force, number=args.quote_number, priced=priced)
+                                 force=args.force, number=args.quote_number, priced=priced,
+                                 beside=(".pdf",) if args.pdf else ())
     path = Path(record.path)
     if isinstance(priced, list):
         totals = ", ".join(f"{x.edition} {formatting.money(x.total, x.currency)}" for x in priced)
@@ -438,10 +443,9 @@ def _pdf_of(args: argparse.Namespace, path: Path) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import BatchError, exit_on_signal, printable, progress_bar, report, run_batch
+    from .batch import BatchError, printable, progress_bar, report, run_batch
     from .seller import choose_seller
 
-    signal.signal(signal.SIGTERM, exit_on_signal)  # killed: stop cleanly, no half-written files
     try:
         book = _book(args)  # resolved once: the workers and the summary get this book, not its id
         seller = args.seller or os.environ.get(SELLER_ENV, "").strip()
@@ -545,7 +549,8 @@ def _book_options(parser: argparse.ArgumentParser, default) -> None:
     parser.add_argument(
         "--price-book", default=default, metavar="ID|FILE",
         help=f"a shipped price book ({', '.join(available_price_books())}) or a .toml file; it wins over "
-             f"--as-of/--region. Default {DEFAULT_PRICE_BOOK}, or ${PRICE_BOOK_ENV} (an id, a file or a date)",
+             f"--as-of/--region. Default ${PRICE_BOOK_ENV} (an id, a file or a date), else the China book in force "
+             f"on the quote's date (today)",
     )
     parser.add_argument("--as-of", type=_day, default=default, metavar="DATE",
                         help="the prices in force on this date, YYYY-MM-DD (with --region, default cn)")
@@ -691,8 +696,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop(signum, frame) -> None:
+    """SIGTERM → SystemExit: temp files and folders are removed, LibreOffice is stopped, and a
+    record being published is removed, on the way out (as Ctrl-C does)."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        return _run(args)
+    finally:
+        if previous is not None:  # called from Python (tests, scripts): leave the caller's handler as it was
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code = args.run(args)
         note = superseded(args.chosen_book) if code == 0 and getattr(args, "chosen_book", None) else ""

@@ -7,6 +7,7 @@ one :class:`PriceBookError`, so whoever edits the file sees the whole list at on
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import os
@@ -21,7 +22,9 @@ from .charges import USAGE_MODELS
 from .errors import PriceBookError
 
 PRICEBOOK_DIR = Path(__file__).with_name("pricebooks")
-DEFAULT_PRICE_BOOK = "tencent-im-cn-seed"
+# None: the China book in force on the quote's date (today unless a date is given). A Lite
+# workbook sets the book it was built with; the seed book is one --price-book away.
+DEFAULT_PRICE_BOOK: str | None = None
 BILLING_MODES = ("prepaid", "postpaid")
 REGIONS = ("cn", "overseas")
 METRICS = ("peak_dau", "peak_groups")
@@ -213,10 +216,40 @@ def available_price_books() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in PRICEBOOK_DIR.glob("*.toml")))
 
 
-@functools.lru_cache(maxsize=16)
 def get_price_book(name: str | None = None) -> PriceBook:
-    """A shipped price book by id, or any price book file by path. Cached: books are immutable."""
-    name = name or DEFAULT_PRICE_BOOK
+    """A shipped price book by id, or any price book file by path; None: the default book (the
+    China book in force today, unless DEFAULT_PRICE_BOOK names one)."""
+    if not name:
+        return default_book()
+    return _price_book(name)
+
+
+_DEFAULT_FOR_A_WORKBOOK: list[PriceBook] = []  # see defaulting_to
+
+
+@contextlib.contextmanager
+def defaulting_to(book: PriceBook):
+    """Within the block, the default book is ``book``: a workbook's example cells are computed
+    with the book the workbook is built with (the one its own functions default to)."""
+    _DEFAULT_FOR_A_WORKBOOK.append(book)
+    try:
+        yield book
+    finally:
+        _DEFAULT_FOR_A_WORKBOOK.pop()
+
+
+def default_book(on: dt.date | None = None) -> PriceBook:
+    """The book a quote dated ``on`` (today when None) gets when nobody chose one."""
+    if _DEFAULT_FOR_A_WORKBOOK:
+        return _DEFAULT_FOR_A_WORKBOOK[-1]
+    if DEFAULT_PRICE_BOOK:
+        return _price_book(DEFAULT_PRICE_BOOK)
+    return book_in_force(on or dt.date.today(), "cn")
+
+
+@functools.lru_cache(maxsize=16)
+def _price_book(name: str) -> PriceBook:
+    """Cached: books are immutable."""
     path = Path(name)
     if path.suffix.lower() != ".toml":  # a file saved as BOOK.TOML is a file too
         path = PRICEBOOK_DIR / f"{name}.toml"
@@ -263,6 +296,7 @@ def parse_day(text: str) -> dt.date | None:
         return None
 
 
+@functools.lru_cache(maxsize=64)  # the default of every =IMQUOTE call asks for today's book
 def book_in_force(day: dt.date, region: str = "cn") -> PriceBook:
     """The shipped book of ``region`` whose period holds ``day``."""
     books = shipped_books()
@@ -290,17 +324,20 @@ def superseded(book: PriceBook, today: dt.date | None = None) -> str:
 
 def choose_price_book(name: str | None = None, as_of: dt.date | None = None, region: str | None = None,
                       today: dt.date | None = None) -> PriceBook:
-    """--price-book wins; else --as-of and --region pick the book in force (today when only the region
-    is given); else XLPRICING_PRICE_BOOK (an id, a file or a date); else the default book."""
+    """--price-book wins; else --as-of and --region pick the book in force (on ``today`` — the
+    quote's date — when only the region is given); else XLPRICING_PRICE_BOOK (an id, a file or a
+    date); else the China book in force on ``today``."""
     if name:
         return get_price_book(name)
     if as_of is not None or region:
         return book_in_force(as_of or today or dt.date.today(), region or "cn")
+    if _DEFAULT_FOR_A_WORKBOOK:  # a workbook's examples: its own book, whatever the team's default
+        return _DEFAULT_FOR_A_WORKBOOK[-1]
     team = os.environ.get(PRICE_BOOK_ENV, "").strip()
     if team:
         day = parse_day(team)
         return book_in_force(day) if day else get_price_book(team)
-    return get_price_book()
+    return default_book(today)
 
 
 def load_price_book(path: str | Path) -> PriceBook:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from .. import formatting
-from .core import OPEN, SETTABLE, Record, Register, who_am_i
+from .core import SETTABLE, Record, Register, who_am_i
 from .errors import RegisterError
 
 STATUSES = ("draft", "pending approval", "sent", "accepted", "declined", "superseded", "expired")
@@ -120,7 +120,6 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_revise(args: argparse.Namespace) -> int:
-    from .. import inputs
     from ..cli import _book
     from ..pricebook import get_price_book
     from .publish import revise

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..pricebook import PriceBook
-from .core import PENDING, Draft, Record, Register, Slot
+from .core import Draft, Record, Register
 from .errors import RegisterError
 
 
@@ -133,14 +133,17 @@ def default_name(customer: str, label: str) -> str:
 def publish(register: Register, book: PriceBook, request: QuoteRequest, info: ProposalInfo, *,
             rep: str, who: str, output: Path | None = None, folder: Path = Path("."), force: bool = False,
             number: str | None = None, version: int = 1, request_key: str | None = None, priced=None,
-            writer=None) -> tuple[Record, Any]:
+            writer=None, beside: tuple[str, ...] = ()) -> tuple[Record, Any]:
     """Price ``request`` (unless given ``priced``), write its proposal and record it, together.
-    ``output`` None: <customer>-<number>.xlsx in ``folder``. Returns the record and the priced quote."""
+    ``output`` None: <customer>-<number>.xlsx in ``folder``. ``beside``: suffixes of files to be
+    written next to it afterwards (".pdf"), checked with it before anything is written. Returns
+    the record and the priced quote."""
     from ..files import check_target
     if priced is None:
         priced = request.price(book)
     if output is not None:
-        check_target(output, force)  # refused before a number is spent
+        for target in (output, *(output.with_suffix(x) for x in beside)):
+            check_target(target, force)  # refused before a number is spent
         owner = register.owner_of(output) if output.exists() else None
         if owner is not None:  # --force must not swap another quote's workbook under its record
             raise RegisterError(f"{output.name} is the workbook of quote {owner.label} in the register: write this "
@@ -155,6 +158,8 @@ def publish(register: Register, book: PriceBook, request: QuoteRequest, info: Pr
                   request_key=request_key)
     with register.publishing(draft, who) as slot:
         slot.path = output if output is not None else folder / default_name(info.customer, slot.label)
+        for suffix in beside:
+            check_target(slot.path.with_suffix(suffix), force)
         banner = pending_banner(approvals) if approvals else ""
         write_priced(slot.path, book, request, priced, info.proposal(slot.label, banner), force, slot.saved, writer)
     return register.get(slot.number, slot.version), priced

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import shutil
 import subprocess
 import sys
@@ -59,11 +60,34 @@ def cjk_font_missing() -> bool:
     return not done.stdout.strip()
 
 
-def convert(files: list[Path], fmt: str, outdir: Path, timeout: float = 600) -> list[Path]:
+def _run_group(cmd: list[str], env: dict, timeout: float) -> subprocess.CompletedProcess:
+    """Run soffice in a process group of its own: stopped (a timeout, Ctrl-C, SIGTERM turned into
+    SystemExit), every process of it is killed before its profile folder is removed: the soffice
+    script's soffice.bin would otherwise go on writing there."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                          start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except BaseException:
+            try:
+                if hasattr(os, "killpg"):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:  # Windows: no process groups of this kind
+                    proc.kill()
+            except ProcessLookupError:
+                pass
+            proc.communicate()
+            raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def convert(files: list[Path], fmt: str, outdir: Path, timeout: float = 600, strict: bool = True) -> list:
     """Convert ``files`` in one LibreOffice run; returns the output paths in the same order.
 
     ``fmt`` is "xlsx" (recalculate: LibreOffice computes every formula and stores the values)
     or "pdf". A private profile directory keeps parallel runs from blocking each other.
+    ``strict=False``: a file LibreOffice did not convert is a LibreOfficeError in its place in
+    the list, and the others are still returned.
     """
     soffice = find_soffice()
     if soffice is None:
@@ -75,10 +99,13 @@ def convert(files: list[Path], fmt: str, outdir: Path, timeout: float = 600) -> 
         (user / "registrymodifications.xcu").write_text(ALWAYS_RECALCULATE, encoding="utf-8")
         cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
                "--calc", "--convert-to", fmt, "--outdir", str(outdir), *map(str, files)]
-        env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp"}
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+        scratch = Path(profile) / "tmp"  # LibreOffice's own temp files go with the profile
+        scratch.mkdir()
+        env = {**os.environ, "SAL_USE_VCLPLUGIN": "svp", "TMPDIR": str(scratch)}
+        done = _run_group(cmd, env, timeout)
     outputs = [outdir / f"{Path(f).stem}.{fmt}" for f in files]
     missing = [p.name for p in outputs if not p.exists()]
-    if done.returncode != 0 or missing:
+    if strict and (done.returncode != 0 or missing):
         raise LibreOfficeError(f"soffice failed (exit {done.returncode}), missing {missing}: {done.stderr.strip()[:500]}")
-    return outputs
+    return [p if p.exists() else LibreOfficeError(f"LibreOffice wrote no {fmt.upper()} (exit {done.returncode}): "
+                                                  f"{done.stderr.strip()[:300]}") for p in outputs]

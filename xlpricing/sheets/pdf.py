@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -9,27 +10,69 @@ import openpyxl
 
 from ..files import atomic_write, check_target
 from . import layout as L
-from .libreoffice import convert
+from .libreoffice import LibreOfficeError, convert
 
 
 def write_pdf(xlsx: Path, force: bool = False) -> Path:
     """``quote.xlsx`` → ``quote.pdf`` beside it: the proposal sheet only (the working sheets and the price
     book stay in the workbook)."""
-    target = xlsx.with_suffix(".pdf")
-    check_target(target, force)  # before LibreOffice's seconds of work
+    check_target(xlsx.with_suffix(".pdf"), force)  # before LibreOffice's seconds of work
+    (result,) = write_pdfs([xlsx], force)
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+def _printable_copy(xlsx: Path, folder: Path) -> Path:
+    """A copy with only the proposal (or quote) sheet visible: LibreOffice prints every visible sheet."""
+    wb = openpyxl.load_workbook(xlsx)
+    shown = L.PROPOSAL_SHEET if L.PROPOSAL_SHEET in wb.sheetnames else L.QUOTE_SHEET
+    for ws in wb.worksheets:
+        if ws.title != shown:
+            ws.sheet_state = "hidden"
+            ws.print_area = None  # LibreOffice prints a hidden sheet that has a print area
+            ws.print_title_rows = None
+    wb.active = wb.sheetnames.index(shown)
+    copy = folder / f"{xlsx.stem}.xlsx"
+    wb.save(copy)
+    return copy
+
+
+def write_pdfs(workbooks: list[Path], force: bool = False) -> list[Path | Exception]:
+    """Each workbook's PDF beside it, all printed by one LibreOffice run (its start costs more
+    than a page). One answer per workbook, in order: the PDF, or the error that stopped it (the
+    others still get theirs). Each PDF appears whole or not at all."""
+    results: list[Path | Exception] = [Path()] * len(workbooks)
     with tempfile.TemporaryDirectory(prefix="xlpricing-pdf-") as tmp:
-        # a copy with only the quote sheet visible: LibreOffice prints every visible sheet
-        wb = openpyxl.load_workbook(xlsx)
-        shown = L.PROPOSAL_SHEET if L.PROPOSAL_SHEET in wb.sheetnames else L.QUOTE_SHEET
-        for ws in wb.worksheets:
-            if ws.title != shown:
-                ws.sheet_state = "hidden"
-                ws.print_area = None  # LibreOffice prints a hidden sheet that has a print area
-                ws.print_title_rows = None
-        wb.active = wb.sheetnames.index(shown)
-        copy = Path(tmp) / f"{xlsx.stem}.xlsx"
-        wb.save(copy)
-        (pdf,) = convert([copy], "pdf", Path(tmp) / "out")
-        with atomic_write(target, force) as staged:
-            staged.write_bytes(pdf.read_bytes())
-    return target
+        copies: dict[int, Path] = {}
+        for i, xlsx in enumerate(workbooks):
+            try:
+                check_target(xlsx.with_suffix(".pdf"), force)
+                folder = Path(tmp) / str(i)  # two customers' files may share a stem
+                folder.mkdir()
+                copies[i] = _printable_copy(xlsx, folder)
+            except (OSError, ValueError, KeyError) as exc:
+                results[i] = exc
+        if copies:
+            # one run per folder would restart LibreOffice: one run for all, outputs kept apart by
+            # giving every copy a unique stem in one folder
+            flat = Path(tmp) / "in"
+            flat.mkdir()
+            staged = {i: copy.rename(flat / f"{i:06d}.xlsx") for i, copy in copies.items()}
+            try:
+                pdfs = convert(list(staged.values()), "pdf", Path(tmp) / "out", strict=False)
+            except (LibreOfficeError, subprocess.TimeoutExpired, OSError) as exc:
+                failed = exc if isinstance(exc, LibreOfficeError) else LibreOfficeError(f"LibreOffice: {exc}")
+                pdfs = [failed] * len(staged)
+            for (i, _), pdf in zip(staged.items(), pdfs):
+                if isinstance(pdf, Exception):
+                    results[i] = pdf
+                    continue
+                try:
+                    target = workbooks[i].with_suffix(".pdf")
+                    with atomic_write(target, force) as out:
+                        out.write_bytes(pdf.read_bytes())
+                    results[i] = target
+                except OSError as exc:
+                    results[i] = exc
+    return results

@@ -9,6 +9,8 @@ also stores the engine's value, so previews show them.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from typing import Any
 
 from openpyxl.styles import Alignment
@@ -18,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import formatting
 from ..engine import DISCOUNT, LineItem, Quote, tax_split, tax_statement, usage_charge
 from ..formatting import display_width, rmb_capitals
-from ..pricebook import PriceBook
+from ..pricebook import PriceBook, superseded
 from . import layout as L
 from . import style
 
@@ -215,6 +217,13 @@ def _closing(page: _Page, book: PriceBook, proposal) -> None:
         f"{book.name_en} ({book.period}) · {book.source_url}"
     page.text(f"A{page.row}", f"{page.t('价格依据', 'Prices')}: {source}", style.NOTE, wrap=True)
     page.merge("A", LAST_COL)
+    old = superseded(book, proposal.quote_date)
+    if old:  # priced on purpose with an old book: the customer is told, on the page itself
+        page.next(28)
+        since = book.effective_to + dt.timedelta(days=1)
+        page.text(f"A{page.row}", page.t(f"注意：本报价所用价目表 {book.id}（{book.period}）已于 {since} 被新价目表取代",
+                                         f"Note: {old}, before this quote's date"), style.ERROR, wrap=True)
+        page.merge("A", LAST_COL)
     page.next(8)
     page.next()
     page.label(f"A{page.row}", page.t("条款", "Terms", "  "), style.SECTION)

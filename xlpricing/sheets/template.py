@@ -163,7 +163,15 @@ NOT_STARTED = ("#NAME? or #BUSY! in column C: the xlwings Lite add-in has not st
 def write_examples_sheet(ws, book: PriceBook, host: Host = CLASSIC, lite_version: str | None = None) -> list[Placed]:
     """The Functions sheet: one layout for classic xlwings (.xlsm) and xlwings Lite, each call stored
     as ``host`` stores it; ``lite_version`` is the xlpricing version embedded in a Lite workbook.
-    Returns the calls placed, for ``host.store`` once the workbook is saved."""
+    Returns the calls placed, for ``host.store`` once the workbook is saved. The stored results are
+    computed with ``book`` as the default: the book this workbook's functions default to."""
+    from ..pricebook import defaulting_to
+
+    with defaulting_to(book):
+        return _write_examples_sheet(ws, book, host, lite_version)
+
+
+def _write_examples_sheet(ws, book: PriceBook, host: Host, lite_version: str | None) -> list[Placed]:
     from ..engine import build_quote
 
     money = style.money_format(book)
