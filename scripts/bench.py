@@ -142,20 +142,10 @@ def bench_workbooks(repeat: int, batch_sizes: tuple[int, ...]) -> None:
         report("one quote workbook, warm process (with stored values)", seconds * 1000, "ms", 60, False)
 
         for n in batch_sizes:
-            csv_path = tmp / f"deals-{n}.csv"
-            with csv_path.open("w", newline="", encoding="utf-8") as f:
-                w = csv.writer(f)
-                w.writerow(["customer", "edition", "peak_dau", "peak_groups", "addons", "months"])
-                for i, d in enumerate(scenarios(n, seed=n)):
-                    w.writerow([f"客户 {i:05d}", d[0], d[1], d[2], " ".join(d[3]), d[4]])
+            csv_path = deals_csv(tmp / f"deals-{n}.csv", n)
             out = tmp / f"out-{n}"
-            started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-c", MEASURED_BATCH, str(csv_path), str(out)],
-                                  capture_output=True, text=True, cwd=ROOT)
-            wall = time.perf_counter() - started
-            if done.returncode != 0:
-                raise SystemExit(f"batch failed: {done.stderr[-2000:]}")
-            peak_mb = max(int(x) for x in done.stdout.split()) / 1024
+            wall = run_measured_batch(csv_path, out, tmp, pdf=False)[0]
+            peak_mb = run_measured_batch.peak_mb
             if n == max(batch_sizes):
                 report(f"batch of {n:,} quotes, 2 cores (wall)", wall, "s", 30, False, ".1f")
                 info("  per workbook in that batch", f"{wall / n * 1000:,.1f} ms")
@@ -174,8 +164,52 @@ def bench_workbooks(repeat: int, batch_sizes: tuple[int, ...]) -> None:
         if find_soffice():
             seconds = best_time(lambda: convert([tmp / "q.xlsx"], "xlsx", tmp / f"lo-{time.time_ns()}"), 3)
             info("LibreOffice headless: recalculate one quote workbook (process start included)", f"{seconds:,.1f} s")
+            bench_pdfs(tmp, max(batch_sizes) if len(batch_sizes) > 1 else 100)
         else:
             info("LibreOffice headless", "not installed: sudo apt-get install libreoffice-calc-nogui")
+
+
+def deals_csv(path: Path, n: int) -> Path:
+    """A CSV of n generated deals, as a CRM export would hold them."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["customer", "edition", "peak_dau", "peak_groups", "addons", "months"])
+        for i, d in enumerate(scenarios(n, seed=n)):
+            w.writerow([f"客户 {i:05d}", d[0], d[1], d[2], " ".join(d[3]), d[4]])
+    return path
+
+
+def run_measured_batch(csv_path: Path, out: Path, tmp: Path, pdf: bool) -> tuple[float, str]:
+    """(wall seconds, stdout) of a batch in a child process, into a register of its own."""
+    env = {**os.environ, "XLPRICING_REGISTER": str(tmp / f"register-{time.time_ns()}.sqlite3")}
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", MEASURED_BATCH, str(csv_path), str(out), "pdf" if pdf else ""],
+                          capture_output=True, text=True, cwd=ROOT, env=env)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"batch failed: {done.stderr[-2000:]}")
+    run_measured_batch.peak_mb = max(int(x) for x in done.stdout.split()) / 1024
+    return wall, done.stdout
+
+
+def bench_pdfs(tmp: Path, n: int) -> None:
+    """batch --pdf of n proposals on 2 cores, and what LibreOffice costs: its start and each page."""
+    from xlpricing.sheets.pdf import write_pdfs
+    from xlpricing.sheets.proposal import Proposal, QuoteWorkbookWriter
+
+    writer = QuoteWorkbookWriter(BOOK)
+    q = build_quote(BOOK, "pro", 35_000, 202_000, ("history_90", "moderation"), 12)
+    books = [writer.write(tmp / f"p{i:02d}.xlsx", q, Proposal(f"客户 {i}"), force=True) for i in range(25)]
+    one = best_time(lambda: write_pdfs(books[:1], force=True), 2)
+    many = best_time(lambda: write_pdfs(books, force=True), 1)
+    per_file = (many - one) / 24
+    info("LibreOffice: one proposal PDF, its start included", f"{one:,.2f} s")
+    info("LibreOffice: each further PDF in the same run", f"{per_file:,.2f} s (start ≈ {one - per_file:,.2f} s)")
+    csv_path = deals_csv(tmp / f"pdf-deals-{n}.csv", n)
+    plain = run_measured_batch(csv_path, tmp / f"pdf-plain-{n}", tmp, pdf=False)[0]
+    wall = run_measured_batch(csv_path, tmp / f"pdf-out-{n}", tmp, pdf=True)[0]
+    report(f"batch of {n:,} proposals with PDFs, 2 cores (wall)", wall, "s", 600 * n / 1000, False, ".0f")
+    info("  of which the PDFs", f"{wall - plain:,.0f} s ({(wall - plain) / n:,.2f} s a proposal on 2 cores)")
 
 
 # run in a child so its peak memory (and its workers') is its own
@@ -183,7 +217,7 @@ MEASURED_BATCH = """
 import resource, sys
 from pathlib import Path
 from xlpricing.batch import run_batch
-outcomes = run_batch(Path(sys.argv[1]), Path(sys.argv[2])).outcomes
+outcomes = run_batch(Path(sys.argv[1]), Path(sys.argv[2]), pdf=sys.argv[3] == "pdf").outcomes
 assert all(o.ok for o in outcomes), [o.reason for o in outcomes if not o.ok][:3]
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """

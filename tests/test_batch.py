@@ -251,3 +251,64 @@ def test_killed_batch_leaves_only_complete_workbooks(tmp_path):
     from xlpricing.files import remove_stale_temp_files
     remove_stale_temp_files(out)
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the folder lock uses fcntl (POSIX); Windows is not guarded")
+def test_a_second_batch_into_a_folder_in_use_is_refused_and_the_first_summary_survives(tmp_path):
+    """#19: the second summary.xlsx replaced the first while the first run's report pointed at it."""
+    from xlpricing.batch import _folder_in_use
+    csv_path = write_csv(tmp_path / "d.csv", generated_deals(3, bad={}))
+    out = tmp_path / "out"
+    first = run_batch(csv_path, out)
+    stamp = first.summary.read_bytes()
+    with _folder_in_use(out):  # a batch writing into it now (the lock is what a running batch holds)
+        done = subprocess.run([sys.executable, "-m", "xlpricing", "batch", str(csv_path), "-o", str(out), "--force"],
+                              capture_output=True, text=True)
+        assert done.returncode == 2 and f"another batch is writing into {out} now" in done.stderr
+    assert first.summary.read_bytes() == stamp
+    other = run_batch(write_csv(tmp_path / "e.csv", []), tmp_path / "elsewhere")  # another folder: not blocked
+    assert other.summary.is_file()
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "zombie" not in Path(f"/proc/{pid}/status").read_text().lower()
+
+
+def wait_gone(pids: list[int]) -> None:
+    deadline = time.monotonic() + 60  # generous: the bound is on the files written, not on the time
+    while any(alive(p) for p in pids):
+        assert time.monotonic() < deadline, "a worker outlived its batch"
+        time.sleep(0.05)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads worker processes from /proc (Linux)")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_stop_with_their_batch_and_write_nothing_more(tmp_path, sig):
+    """#19: after kill -9 of the batch alone its workers lived ~4.7 s and wrote 7–21 more
+    workbooks; after SIGTERM it wrote for 2 s more and printed nothing."""
+    proc, out = start_batch(tmp_path)
+    workers = children(proc.pid)
+    assert workers, "the batch runs in worker processes from 40 rows on"
+    os.kill(proc.pid, sig)  # the batch alone, as `kill` does
+    at_signal = len(list(out.glob("*.xlsx")))
+    _, err = proc.communicate(timeout=120)
+    wait_gone(workers)
+    after = len(list(out.glob("*.xlsx")))
+    assert after - at_signal <= len(workers)  # at most the file each worker was publishing at that instant
+    assert_only_complete_workbooks(out)
+    if sig == signal.SIGTERM:
+        assert proc.returncode == 128 + signal.SIGTERM
+        assert f"stopped: {after} workbook(s) written by this run, each complete and recorded" in err.decode()
+        assert not [p.name for p in out.iterdir() if p.name.startswith(".")]  # temp files removed
+    from xlpricing.register import Register
+    with Register.open() as reg:  # every workbook has its record and no record lacks its workbook
+        assert reg.verify() == [] and len(reg.quotes()) == after

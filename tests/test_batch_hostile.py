@@ -202,26 +202,28 @@ def batch_process(csv_path: Path, out: Path, *extra: str) -> subprocess.Popen:
 
 
 def test_two_batches_into_one_folder_never_replace_each_others_files(tmp_path):
-    # the same 60 customers, one run all pro and one all flagship: each file must hold the edition of
-    # the run that reported it written, and each name is written by exactly one run
+    # the same 60 customers, one run all pro and one all flagship, started together into one folder:
+    # one writes and the other is refused while it runs (#19: its summary.xlsx would replace the
+    # first's), or, started after the first ended, finds every file there. Never a file replaced.
     names = [f"客户 {i:02d}" for i in range(60)]
     pro = write_rows(tmp_path / "pro.csv", [[n, "pro", "0", "0", "", "1", ""] for n in names])
     flagship = write_rows(tmp_path / "flagship.csv", [[n, "flagship", "0", "0", "", "1", ""] for n in names])
     out = tmp_path / "out"
     runs = [batch_process(pro, out), batch_process(flagship, out)]
-    outputs = [run.communicate(timeout=300)[0] for run in runs]
-    written = {}
-    for edition, output in zip(("pro", "flagship"), outputs):
-        count = int(output.split(" of ")[0].split("\n")[-1])
-        written[edition] = count
-    assert written["pro"] + written["flagship"] == len(names), outputs
+    results = [(run.communicate(timeout=300), run.returncode) for run in runs]
+    wrote = []
+    for edition, ((stdout, stderr), code) in zip(("pro", "flagship"), results):
+        if code == 2:
+            assert f"another batch is writing into {out} now" in stderr and stdout == ""
+        else:
+            count = int(stdout.split(" of ")[0].split("\n")[-1])
+            assert stdout.count("exists (use --force)") == len(names) - count
+            if count:
+                wrote.append((edition, count))
+    assert len(wrote) == 1 and wrote[0][1] == len(names), results
     for name in names:
         ws = openpyxl.load_workbook(out / f"{name}.xlsx", read_only=True)[L.QUOTE_SHEET]
-        edition = ws[L.INPUT_CELLS["Edition"]].value
-        assert edition in ("pro", "flagship")
-    # each run's "exists" failures are exactly the names the other run wrote
-    for output in outputs:
-        assert output.count("exists (use --force)") == len(names) - int(output.split(" of ")[0].split("\n")[-1])
+        assert ws[L.INPUT_CELLS["Edition"]].value == wrote[0][0]
 
 
 def children_of(pid: int) -> list[int]:

@@ -331,3 +331,35 @@ def test_a_proposal_priced_with_a_superseded_book_says_so_on_the_page(tmp_path, 
     fresh = tmp_path / "now.xlsx"
     assert main(["quote", "--edition", "pro", "--customer", "C", "-o", str(fresh)]) == 0
     assert not [t for t in proposal_texts(fresh) if "superseded" in t or "取代" in t]
+
+
+def test_lite_and_template_for_the_overseas_book_build_and_price_their_examples(tmp_path, capsys):
+    """#19.7: `xlpricing lite --region overseas` failed on add-ons nobody asked for (the examples'
+    history_90, which the overseas book does not sell)."""
+    assert main(["--region", "overseas", "lite", "-o", str(tmp_path / "l.xlsx")]) == 0
+    assert main(["--region", "overseas", "template", "--xlsm", "-o", str(tmp_path / "t.xlsm")]) == 0
+    for name in ("l.xlsx", "t.xlsm"):
+        ws = openpyxl.load_workbook(tmp_path / name, data_only=True)[L.EXAMPLES_SHEET]
+        rows = {ws.cell(r, 1).value: ws.cell(r, 3).value for r in range(1, ws.max_row + 1)}
+        # overseas pro 2,999 + 3 DAU blocks (35,000 − 10,000 free) and 2 group blocks × 3,000 = 17,999 × 12
+        assert rows["pro, 35,000 DAU, 202,000 groups, no add-ons, 12 months"] == 215_988, name
+
+
+def test_price_book_messages_name_the_variable_a_bad_date_and_never_suggest_a_withdrawn_item(
+        capsys, monkeypatch, unpinned):
+    """#19.7: a bad XLPRICING_PRICE_BOOK was not named as the variable; an impossible date read
+    "unknown price book"; "did you mean call_advanced?" pointed at a withdrawn item."""
+    monkeypatch.setenv("XLPRICING_PRICE_BOOK", "acme-specal")
+    assert main(["price", "--edition", "pro"]) == 2
+    assert "price book XLPRICING_PRICE_BOOK=acme-specal has 1 problem(s)" in capsys.readouterr().err
+    monkeypatch.setenv("XLPRICING_PRICE_BOOK", "2023-02-30")
+    assert main(["price", "--edition", "pro"]) == 2
+    err = capsys.readouterr().err
+    assert "XLPRICING_PRICE_BOOK" in err and "2023-02-30 is not a date" in err and "no price book called" not in err
+    monkeypatch.delenv("XLPRICING_PRICE_BOOK")
+    assert main(["--as-of", "2024-06-01", "price", "--edition", "pro", "--addon", "call_advance"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "xlpricing: error: unknown add-on 'call_advance': call_advanced was withdrawn from sale on 2023-03-07: "
+        "choose call_1v1 or a group call tier instead; existing holders renew it at the old price")
+    assert main(["--as-of", "2024-06-01", "price", "--edition", "pro", "--addon", "call_1v2"]) == 2
+    assert "(did you mean call_1v1?)" in capsys.readouterr().err

@@ -5,11 +5,13 @@ Totals are worked out by hand from the seed page (arithmetic in the comments).
 """
 
 import datetime as dt
+import io
 import os
 from pathlib import Path
 import re
 import shutil
 import subprocess
+import zipfile
 from decimal import Decimal
 
 import openpyxl
@@ -390,3 +392,62 @@ def test_sigterm_during_quote_pdf_leaves_no_temp_folders_and_no_record(tmp_path)
     with Register.open() as reg:
         (r,) = reg.quotes()
         assert reg.verify() == [] and Path(r.path) == (tmp_path / "q.xlsx").resolve()
+
+
+def test_a_one_month_proposal_says_1_month(tmp_path, capsys):
+    """#19.7: "1 months"."""
+    assert main(["quote", "--edition", "pro", "--customer", "One", "-o", str(tmp_path / "one.xlsx")]) == 0
+    assert "(1 month, total" in capsys.readouterr().out
+    ws = openpyxl.load_workbook(tmp_path / "one.xlsx")[L.PROPOSAL_SHEET]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any("Amount (1 month)" in t for t in texts)
+    assert not [t for t in texts if re.search(r"\b1 months\b", t)]
+
+
+def test_line_breaks_in_free_text_are_stored_as_the_lf_a_reader_sees(tmp_path, capsys):
+    """#19.7: a carriage return became a newline while the README said text was kept: it is now
+    stored as that newline (CR LF → one LF), and the README says so."""
+    notes = "line 1\r\nline 2\rline 3\nline 4"
+    assert main(["quote", "--edition", "pro", "--customer", "CR\r\nLtd", "--notes", notes,
+                 "-o", str(tmp_path / "cr.xlsx")]) == 0
+    with zipfile.ZipFile(tmp_path / "cr.xlsx") as z:
+        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert "\r" not in xml
+    ws = openpyxl.load_workbook(tmp_path / "cr.xlsx")[L.PROPOSAL_SHEET]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "line 1\nline 2\nline 3\nline 4" in texts and "CR\nLtd" in texts
+
+
+def test_a_logo_is_checked_as_a_profile_problem_before_anything_is_written(tmp_path):
+    """#19.7: a 30000×30000 PNG raised DecompressionBombError (a traceback); a corrupt PNG was not
+    a profile problem; a truncated one printed a black box; 27 MB was embedded whole; a FIFO hung."""
+    from PIL import Image
+    path = tmp_path / "seller.toml"
+    path.write_text(SELLER_TOML + 'logo = "logo.png"\n', encoding="utf-8")
+    logo = tmp_path / "logo.png"
+
+    def problem() -> str:
+        with pytest.raises(SellerError) as caught:
+            load_seller(path)
+        (message,) = [p for p in caught.value.problems if p.startswith("seller.logo")]
+        return message
+
+    Image.new("1", (30_000, 30_000)).save(logo)  # tiny on disk, 900 million pixels decoded
+    assert logo.stat().st_size < 2 * 1024 * 1024
+    assert "is too large an image: a logo may be at most 4,000 pixels on a side" in problem()
+    Image.new("1", (5_000, 300)).save(logo)  # below Pillow's own alarm, above the stated limit
+    assert "is 5,000 × 300 pixels: a logo may be at most 4,000 on a side" in problem()
+    good = io.BytesIO()
+    Image.new("RGB", (120, 40), "navy").save(good, "PNG")
+    logo.write_bytes(good.getvalue()[:60])  # a PNG cut off after 60 bytes
+    assert "cannot be read as an image (corrupt or truncated" in problem()
+    logo.write_bytes(good.getvalue()[:33] + b"\x00" * 200)  # a header, then garbage
+    assert "cannot be read as an image" in problem()
+    logo.write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(27 * 1024 * 1024))
+    assert "is 27.0 MB: a logo may be at most 2 MB" in problem()
+    logo.unlink()
+    os.mkfifo(logo)  # opening it to read would wait for a writer for ever
+    assert "is not a regular file" in problem()
+    logo.unlink()
+    logo.write_bytes(good.getvalue())
+    assert load_seller(path).logo == logo.resolve()

@@ -169,7 +169,7 @@ def test_a_discount_above_ten_percent_needs_approval(register_target, tmp_path):
         with pytest.raises(RegisterError, match="Li Na may not approve"):
             reg.approve(above.number, "Li Na")
         from xlpricing.register.publish import rewrite_approved
-        approved = reg.approve(above.number, "Zhao Min", rewrite=lambda r: rewrite_approved(get_price_book, r))
+        approved = reg.approve(above.number, "Zhao Min", rewrite=rewrite_approved)
         assert approved.status == "draft"
         assert reg.verify() == []  # the rewritten workbook is the one recorded
         texts = [c.value for ws in openpyxl.load_workbook(approved.path).worksheets for row in ws.iter_rows()

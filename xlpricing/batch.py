@@ -8,6 +8,7 @@ only complete files. With many deals the work is spread over the machine's cores
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -164,7 +165,7 @@ _filing: dict = {}  # rep, seller profile path and run id, for the register
 
 
 def _process_init(book: PriceBook | str, seller=None, lang: str = "both", register=(None, None),
-                  filing: dict | None = None) -> None:
+                  filing: dict | None = None, pdf: bool = False) -> None:
     """``book``: the book itself, or (in a worker process) its text: the book the command resolved,
     never an id looked up again (a book from a file has an id no lookup knows)."""
     global _writer
@@ -179,6 +180,7 @@ def _process_init(book: PriceBook | str, seller=None, lang: str = "both", regist
     _register = Register.open(*register)
     _filing.clear()
     _filing.update(filing or {})
+    _filing["pdf"] = pdf
     parent = multiprocessing.parent_process()
     if parent is not None:  # a worker process
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent cancels; workers finish their file
@@ -379,7 +381,35 @@ def _stale(target: Path, force: bool) -> str:
 
 
 def _run_rows(jobs: list[tuple[list[Row], str, bool]]) -> list[Outcome]:
-    return [_run_row(job) for job in jobs]
+    """A chunk of rows: each workbook, then (with --pdf) all their PDFs in one LibreOffice run."""
+    try:
+        outcomes = [_run_row(job) for job in jobs]
+        return _with_pdfs(outcomes, jobs) if _filing.get("pdf") else outcomes
+    except SystemExit as exc:
+        if multiprocessing.parent_process() is not None:
+            # a worker told to stop: the file being written has been removed on the way here. The
+            # pool would catch SystemExit as the chunk's result and hand the worker the next
+            # chunk, so the worker ends itself.
+            os._exit(exc.code if isinstance(exc.code, int) else 1)
+        raise
+
+
+def _with_pdfs(outcomes: list[Outcome], jobs: list) -> list[Outcome]:
+    """A PDF beside each workbook written; a PDF that fails fails its row (the workbook stays)."""
+    from dataclasses import replace
+    from .sheets.pdf import write_pdfs
+
+    written = [i for i, o in enumerate(outcomes) if o.ok]
+    if not written:
+        return outcomes
+    results = write_pdfs([Path(outcomes[i].path) for i in written], force=jobs[written[0]][2])
+    out = list(outcomes)
+    for i, result in zip(written, results):
+        if isinstance(result, Exception):
+            reason = result.strerror if isinstance(result, OSError) and result.strerror else str(result)
+            out[i] = replace(outcomes[i], ok=False, reason=f"{Path(outcomes[i].path).name} was written, its PDF was "
+                                                            f"not: {reason}")
+    return out
 
 
 def plan_paths(groups: list[list[Row]], outdir: Path) -> list[str]:
@@ -401,12 +431,48 @@ class BatchResult:
 def run_batch(csv_path: Path, outdir: Path, price_book: PriceBook | str | None = None, force: bool = False,
               workers: int | None = None, progress=None, seller=None, lang: str = "both",
               register: tuple[str | None, str | None] = (None, None), rep: str = "",
-              seller_path: str = "") -> BatchResult:
+              seller_path: str = "", pdf: bool = False) -> BatchResult:
     """Price every row and write its workbook, then the summary workbook. ``price_book``: the book
     (resolved once, and handed to every worker as it is), or an id or file for get_price_book."""
     book = price_book if isinstance(price_book, PriceBook) else get_price_book(price_book)
+    if pdf:  # refused before anything is written
+        from .sheets.libreoffice import CJK_FONT_HINT, INSTALL_HINT, cjk_font_missing, find_soffice
+        if find_soffice() is None:
+            raise BatchError(f"--pdf needs LibreOffice. {INSTALL_HINT}")
+        if cjk_font_missing():
+            raise BatchError(CJK_FONT_HINT)
     deals = read_deals(csv_path)
     rows = deals.rows
+    with _folder_in_use(outdir):
+        return _run_batch(deals, rows, book, outdir, force, workers, progress, seller, lang, register, rep,
+                          seller_path, pdf)
+
+
+@contextlib.contextmanager
+def _folder_in_use(outdir: Path):
+    """One batch at a time per output folder: a second one would replace the first's summary.xlsx
+    while the first's report still points at it. The lock (beside the temp files, not in the
+    folder) dies with the process."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks of this kind; the folder is not guarded
+        yield
+        return
+    import hashlib
+    import tempfile
+    key = hashlib.sha256(str(outdir.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    path = Path(tempfile.gettempdir()) / f"xlpricing-batch-{key}.lock"
+    with open(path, "a+") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BatchError(f"another batch is writing into {outdir} now: wait for it, or give another folder "
+                             "(-o)") from None
+        yield
+
+
+def _run_batch(deals, rows, book, outdir, force, workers, progress, seller, lang, register, rep, seller_path,
+               pdf) -> BatchResult:
     outdir.mkdir(parents=True, exist_ok=True)
     remove_stale_temp_files(outdir)
     groups = group_rows(rows)
@@ -414,24 +480,28 @@ def run_batch(csv_path: Path, outdir: Path, price_book: PriceBook | str | None =
     workers = workers or (min(2, os.cpu_count() or 1) if len(rows) >= PARALLEL_FROM else 1)
     done = 0
 
+    per_row = 2 if pdf else 1  # the progress bar counts workbooks and PDFs
+
     def count(n: int = 1) -> None:
         nonlocal done
-        done += n
+        done += n * per_row
         if progress:
-            progress(done, len(jobs))
+            progress(done, len(jobs) * per_row)
 
     import uuid
     filing = {"rep": rep, "seller_path": seller_path, "run": uuid.uuid4().hex}
     from .register import Register
     Register.open(*register).close()  # a bad register or settings file is said before any row
     if workers == 1:
-        _process_init(book, seller, lang, register, filing)
+        _process_init(book, seller, lang, register, filing, pdf)
         outcomes = []
-        for job in jobs:
-            outcomes.append(_run_row(job))
-            count()
+        size = PDF_CHUNK if pdf else 1
+        for k in range(0, len(jobs), size):
+            outcomes += _run_rows(jobs[k:k + size])
+            count(len(jobs[k:k + size]))
     else:
-        outcomes = _run_in_workers(jobs, workers, (book.toml, seller, lang, register, filing), count)
+        outcomes = _run_in_workers(jobs, workers, (book.toml, seller, lang, register, filing, pdf), count,
+                                   PDF_CHUNK if pdf else CHUNK)
     remove_stale_temp_files(outdir)  # a worker that was killed mid-write left its temp file
     from .sheets.summary import write_summary
 
@@ -440,10 +510,11 @@ def run_batch(csv_path: Path, outdir: Path, price_book: PriceBook | str | None =
 
 
 CHUNK = 8  # rows a worker takes at a time
+PDF_CHUNK = 25  # with --pdf: the PDFs of a chunk are one LibreOffice run (its start is the cost)
 ROUNDS = 3  # a row whose worker died is tried again, at most this many times in all
 
 
-def _run_in_workers(jobs: list, workers: int, setup: tuple, count) -> list[Outcome]:
+def _run_in_workers(jobs: list, workers: int, setup: tuple, count, chunk: int = CHUNK) -> list[Outcome]:
     """Rows spread over worker processes. A worker that dies (killed, out of memory) fails only the
     rows it had: they are tried again in a fresh pool, and reported as failed after ROUNDS tries."""
     results: dict[int, Outcome] = {}
@@ -453,7 +524,7 @@ def _run_in_workers(jobs: list, workers: int, setup: tuple, count) -> list[Outco
         if attempt > 1:  # a worker may have died after publishing its file: that file is this run's own
             jobs = [(row, target, force or i not in existed) if i in pending else (row, target, force)
                     for i, (row, target, force) in enumerate(jobs)]
-        size = CHUNK if attempt == 1 else 1  # after a death, one row at a time: the culprit alone fails
+        size = chunk if attempt == 1 else 1  # after a death, one row at a time: the culprit alone fails
         chunks = [pending[k:k + size] for k in range(0, len(pending), size)]
         pool = ProcessPoolExecutor(workers, initializer=_process_init, initargs=setup)
         lost: list[int] = []
@@ -468,7 +539,10 @@ def _run_in_workers(jobs: list, workers: int, setup: tuple, count) -> list[Outco
                     continue
                 results.update(zip(chunk, outcomes))
                 count(len(chunk))
-        finally:  # interrupted: drop what has not started; a file being written is finished or removed
+        except BaseException:  # Ctrl-C or SIGTERM: every worker stops now, its file removed
+            _stop_workers(pool)
+            raise
+        finally:  # drop what has not started
             pool.shutdown(wait=True, cancel_futures=True)
         pending = sorted(lost)
         if not pending:
@@ -480,6 +554,14 @@ def _run_in_workers(jobs: list, workers: int, setup: tuple, count) -> list[Outco
                                     f"(killed or out of memory); nothing was written for it")
         count()
     return [results[i] for i in range(len(jobs))]
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            os.kill(process.pid, signal.SIGTERM)
+        except (ProcessLookupError, OSError):
+            pass
 
 
 def progress_bar(stream=None):

@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Sequence
@@ -52,7 +53,7 @@ def render_quote(q: Quote, book: PriceBook) -> str:
         f"Price book: {book.id} ({book.source_url})",
         f"Edition: {q.edition} ({q.edition_name_zh} / {q.edition_name_en})   "
         f"peak DAU {formatting.count(q.peak_dau)}   peak groups {formatting.count(q.peak_groups)}   "
-        f"term {q.months} month{'s' if q.months != 1 else ''}",
+        f"term {formatting.plural(q.months, 'month')}",
         f"Add-ons: {', '.join(q.addons) if q.addons else 'none'}",
         "",
     ]
@@ -84,7 +85,7 @@ def _amount_line(label: str, amount: Decimal, currency: str) -> str:
 
 def _total_line(months: int, total: Decimal, currency: str) -> list[str]:
     """The last line, which scripts read: the price-and-tax total for the term."""
-    return ["", f"Total for {months} month{'s' if months != 1 else ''}: {formatting.money(total, currency)}"]
+    return ["", f"Total for {formatting.plural(months, 'month')}: {formatting.money(total, currency)}"]
 
 
 def render_deal(q, book: PriceBook) -> str:
@@ -92,7 +93,7 @@ def render_deal(q, book: PriceBook) -> str:
 
     m = formatting.amount
     head = [f"Deal — {book.name_en} / {book.name_zh}", f"Price book: {book.id} ({book.source_url})",
-            f"{len(q.apps)} app{'s' if len(q.apps) != 1 else ''}, term {q.months} month{'s' if q.months != 1 else ''}"
+            f"{formatting.plural(len(q.apps), 'app')}, term {formatting.plural(q.months, 'month')}"
             + (f", discount {formatting.percent(q.discount_percent)}%" if q.discount_percent else ""), ""]
     rows = []
     for app, months, code, zh, en, qty, unit, amount, note in deal_rows(q, book)[1:]:
@@ -357,10 +358,10 @@ def _publish_quote(args: argparse.Namespace, book: PriceBook, request) -> int:
     path = Path(record.path)
     if isinstance(priced, list):
         totals = ", ".join(f"{x.edition} {formatting.money(x.total, x.currency)}" for x in priced)
-        print(f"wrote {_shown(path)}  ({priced[0].months} month{'s' if priced[0].months != 1 else ''}, total {totals})")
+        print(f"wrote {_shown(path)}  ({formatting.plural(priced[0].months, 'month')}, total {totals})")
     else:
-        print(f"wrote {_shown(path)}  ({len(priced.apps)} app{'s' if len(priced.apps) != 1 else ''}, {priced.months} "
-              f"months, total {formatting.money(priced.total, priced.currency)})")
+        print(f"wrote {_shown(path)}  ({formatting.plural(len(priced.apps), 'app')}, "
+              f"{formatting.plural(priced.months, 'month')}, total {formatting.money(priced.total, priced.currency)})")
     print(f"recorded {record.label} ({record.status}, valid until {record.valid_until}) in {register.db.describe}")
     return _pdf_of(args, path)
 
@@ -446,19 +447,24 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import BatchError, printable, progress_bar, report, run_batch
     from .seller import choose_seller
 
+    started = time.time() - 1  # file times are coarse on some file systems
     try:
         book = _book(args)  # resolved once: the workers and the summary get this book, not its id
         seller = args.seller or os.environ.get(SELLER_ENV, "").strip()
         result = run_batch(Path(args.csv), Path(args.output), price_book=book, force=args.force,
                            progress=progress_bar(), seller=choose_seller(args.seller), lang=args.lang,
                            register=(args.register, args.settings), rep=args.rep or "",
-                           seller_path=str(Path(seller).resolve()) if seller else "")
+                           seller_path=str(Path(seller).resolve()) if seller else "", pdf=args.pdf)
     except BatchError as exc:
         print(f"xlpricing: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("\nxlpricing: interrupted; the workbooks written so far are complete", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM (main's handler)
+        code = 130 if isinstance(exc, KeyboardInterrupt) else exc.code
+        written = [p for p in Path(args.output).glob("*.xlsx") if p.stat().st_mtime >= started] \
+            if Path(args.output).is_dir() else []
+        print(f"\nxlpricing: {'interrupted' if code == 130 else 'stopped'}: {len(written)} workbook(s) written by "
+              f"this run, each complete and recorded; no summary was written", file=sys.stderr)
+        return code if isinstance(code, int) else 1
     print(report(result))
     print(f"summary: {result.summary}")
     return 0 if all(o.ok for o in result.outcomes) else 1
@@ -686,6 +692,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("csv", help="the deals, one per row (columns in the README)")
     batch.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the workbooks")
     batch.add_argument("--force", action="store_true", help="overwrite workbooks that exist")
+    batch.add_argument("--pdf", action="store_true",
+                       help="also a PDF of each proposal beside its workbook (needs LibreOffice and a Chinese font)")
     _proposal_arguments(batch)
     _register_arguments(batch)
     batch.add_argument("--rep", help="the sales rep the register files the quotes under (default: the seller "

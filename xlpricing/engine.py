@@ -154,6 +154,23 @@ def withdrawn_message(addon: Addon) -> str:
     return f"{addon.code} was withdrawn from sale on {w.on}: {w.en}"
 
 
+def _unknown_addon(book: PriceBook, code: str) -> Problem:
+    """An unknown code: the nearest code on sale is suggested, never a withdrawn one as if it could
+    be bought ("call_advance" → the withdrawn call_advanced and what to choose instead)."""
+    wanted = code.strip().casefold()
+    on_sale = tuple(a.code for a in book.addons if a.withdrawn is None)
+    gone = {a.code: a for a in book.addons if a.withdrawn is not None}
+
+    def likeness(other: str) -> float:
+        return difflib.SequenceMatcher(None, wanted, other).ratio()
+    near_gone = max(gone, key=likeness, default=None)
+    near_sale = max(on_sale, key=likeness, default=None)
+    if near_gone is not None and likeness(near_gone) >= 0.6 and \
+            (near_sale is None or likeness(near_gone) > likeness(near_sale)):
+        return Problem("addons", f"unknown add-on {code.strip()!r}: {withdrawn_message(gone[near_gone])}")
+    return _unknown("addons", "add-on", code, on_sale)
+
+
 def resolve_addons(book: PriceBook, edition: Edition | None, codes: Iterable[str]) -> tuple[Addon, ...]:
     """The add-ons, checked against the edition (if known), in price-book order. Collects every problem."""
     if isinstance(codes, str):  # iterating a text would price its letters
@@ -170,7 +187,7 @@ def resolve_addons(book: PriceBook, edition: Edition | None, codes: Iterable[str
             problems.append(Problem("addons", f"{code.strip()}: {book.addons_unavailable} ({book.id})"))
             continue
         if addon is None:
-            problems.append(_unknown("addons", "add-on", code, book.addon_codes))
+            problems.append(_unknown_addon(book, code))
             continue
         if addon.code in chosen:
             problems.append(Problem("addons", f"{addon.code} is listed twice"))

@@ -13,6 +13,11 @@ def count(n: int) -> str:
     return f"{n:,}"
 
 
+def plural(n: int, word: str) -> str:
+    """'1 month', '12 months', '2 apps': one way to count things in English."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def amount(value: Decimal) -> str:
     """Whole yuan without decimals, anything else to the fen, never rounded away silently."""
     if value == value.to_integral_value():

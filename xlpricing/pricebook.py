@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import functools
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -334,9 +335,17 @@ def choose_price_book(name: str | None = None, as_of: dt.date | None = None, reg
     if _DEFAULT_FOR_A_WORKBOOK:  # a workbook's examples: its own book, whatever the team's default
         return _DEFAULT_FOR_A_WORKBOOK[-1]
     team = os.environ.get(PRICE_BOOK_ENV, "").strip()
-    if team:
-        day = parse_day(team)
-        return book_in_force(day) if day else get_price_book(team)
+    if team:  # a team's default: a message names the variable, so the fix is found where it is
+        try:
+            if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", team) and parse_day(team) is None:
+                raise PriceBookError(PRICE_BOOK_ENV, [f"{team} is not a date (a book id, a .toml file or a date "
+                                                      "such as 2024-06-01)"])
+            day = parse_day(team)
+            return book_in_force(day) if day else get_price_book(team)
+        except PriceBookError as exc:
+            if exc.source == PRICE_BOOK_ENV:
+                raise
+            raise PriceBookError(f"{PRICE_BOOK_ENV}={team}", exc.problems) from None
     return default_book(today)
 
 

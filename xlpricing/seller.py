@@ -68,14 +68,49 @@ def load_seller(path: str | Path) -> Seller:
             problems.append(f"seller.{key}: missing")
     if "logo" in values:
         logo = (path.parent / str(values["logo"])).resolve()
-        kind = _image_kind(logo)
-        if kind is None:
-            problems.append(f"seller.logo: {values['logo']!r} is not a PNG or JPEG file "
-                            f"({'no such file' if not logo.is_file() else 'unknown format'}, looked at {logo})")
+        problem = logo_problem(logo)
+        if problem:
+            problems.append(f"seller.logo: {values['logo']!r} {problem} (looked at {logo})")
         values["logo"] = logo
     if problems:
         raise SellerError(str(path), problems)
     return Seller(**values)  # type: ignore[arg-type]
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024  # a logo is embedded whole in every proposal
+LOGO_MAX_SIDE = 4000  # pixels: more is never needed at 48 points high, and bounds the decoding
+
+
+def logo_problem(path: Path) -> str:
+    """'' for a logo that can go on a proposal, else what is wrong with it. Never opens anything
+    but a regular file (a FIFO would block), checks size and dimensions before decoding, and
+    decodes the whole image once (a corrupt or truncated file is found here, not as a black box)."""
+    import stat
+    try:
+        info = path.stat()
+    except OSError:
+        return "is not a PNG or JPEG file (no such file)"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    if info.st_size > LOGO_MAX_BYTES:
+        return f"is {info.st_size / 1024 / 1024:,.1f} MB: a logo may be at most {LOGO_MAX_BYTES // 1024 // 1024} MB"
+    if _image_kind(path) is None:
+        return "is not a PNG or JPEG file (unknown format)"
+    try:
+        from PIL import Image
+    except ImportError:
+        return "cannot be checked: a seller logo needs Pillow (pip install pillow)"
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            if max(width, height) > LOGO_MAX_SIDE:
+                return f"is {width:,} × {height:,} pixels: a logo may be at most {LOGO_MAX_SIDE:,} on a side"
+            image.load()  # the whole image: a truncated or corrupt file fails here
+    except Image.DecompressionBombError:
+        return f"is too large an image: a logo may be at most {LOGO_MAX_SIDE:,} pixels on a side"
+    except (OSError, SyntaxError, ValueError) as exc:
+        return f"cannot be read as an image (corrupt or truncated: {exc})"
+    return ""
 
 
 def _image_kind(path: Path) -> str | None:

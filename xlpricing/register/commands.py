@@ -107,10 +107,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from ..pricebook import get_price_book
     from .publish import rewrite_approved
     with _open(args) as reg:
-        r = reg.approve(args.number, args.by, args.role, rewrite=lambda rec: rewrite_approved(get_price_book, rec))
+        r = reg.approve(args.number, args.by, args.role, rewrite=rewrite_approved)
     if r.status == "pending approval":
         waiting = ", ".join(a["role"] for a in r.approvals if a["by"] is None)
         print(f"{r.label}: approved by {args.by}; still waiting for {waiting}")
@@ -121,12 +120,12 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 def cmd_revise(args: argparse.Namespace) -> int:
     from ..cli import _book
-    from ..pricebook import get_price_book
     from .publish import revise
 
     with _open(args) as reg:
         latest = reg.get(args.number)
-        book = _book(args) if (args.price_book or args.as_of) else get_price_book(latest.price_book)
+        # the book it was priced with (the register keeps its text), unless another is asked for
+        book = _book(args) if (args.price_book or args.as_of) else reg.book_of(latest)
         changes = {"dau": args.dau, "groups": args.groups, "months": args.months, "discount": args.discount}
         if args.deal:
             from ..errors import DealFileError
@@ -153,7 +152,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_reprice(args: argparse.Namespace) -> int:
-    from ..pricebook import book_in_force, choose_price_book, get_price_book
+    from ..pricebook import book_in_force, choose_price_book
     from .publish import reprice, revise
 
     today = dt.date.today()
@@ -161,16 +160,11 @@ def cmd_reprice(args: argparse.Namespace) -> int:
     book_id = args.reprice_book or getattr(args, "price_book", None)
     named = choose_price_book(book_id) if book_id else None
 
-    def book_for(r: Record):
-        if named is not None:
-            return named
-        try:
-            region = get_price_book(r.price_book).region
-        except Exception:  # a book from a file: its region is not known here; China is what most sell
-            region = "cn"
-        return book_in_force(as_of, region)
-
     with _open(args) as reg:
+        def book_for(r: Record):
+            """The named book, else the one in force on the date in the region of the quote's own book."""
+            return named if named is not None else book_in_force(as_of, reg.book_of(r).region)
+
         results = reprice(reg, book_for, today)
         changed = [x for x in results if x.problem or x.difference]
         if args.format == "csv":

@@ -42,7 +42,7 @@ MAX_TEXT = 10_000  # customer, rep, notes: longer is refused, never cut
 
 COLUMNS = ("id", "number", "version", "customer", "rep", "created_at", "quote_date", "valid_until", "price_book",
            "currency", "total", "net", "tax", "discount", "options", "request", "proposal", "status", "approvals",
-           "path", "sha256", "temp_path", "published", "request_key")
+           "path", "sha256", "temp_path", "published", "request_key", "book_sha256")
 SELECT = f"SELECT {', '.join(COLUMNS)} FROM quotes"
 
 
@@ -80,7 +80,7 @@ class Record(_Quoted):
     @classmethod
     def of(cls, row: tuple) -> "Record":
         r = dict(zip(COLUMNS, row))
-        del r["temp_path"], r["request_key"]
+        del r["temp_path"], r["request_key"], r["book_sha256"]
         for key in ("quote_date", "valid_until"):
             r[key] = dt.date.fromisoformat(r[key])
         for key in ("total", "net", "tax", "discount"):
@@ -112,6 +112,7 @@ class Draft(_Quoted):
     number: str | None = None  # an explicit number; None: the register allocates one
     version: int = 1
     request_key: str | None = None  # a batch's row: a retried row finds its record instead of a second one
+    book_toml: str = ""  # the book's text, kept in the register (once per distinct text)
 
 
 @dataclass
@@ -223,16 +224,21 @@ class Register:
                 if tx.one("SELECT 1 FROM quotes WHERE number = ? AND version = ?", (number, draft.version)):
                     what = number if draft.version == 1 else f"{number} version {draft.version}"
                     raise RegisterError(f"quote {what} exists already in the register: choose another number")
+            book_sha = None
+            if draft.book_toml:
+                book_sha = hashlib.sha256(draft.book_toml.encode("utf-8")).hexdigest()
+                tx.run("INSERT INTO price_books (sha256, id, toml) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                       (book_sha, draft.price_book, draft.book_toml))
             row = tx.one(
                 "INSERT INTO quotes (number, version, customer, rep, created_at, quote_date, valid_until, price_book, "
                 "currency, total, net, tax, discount, options, request, proposal, status, approvals, path, "
-                "published, request_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?) "
-                "RETURNING id",
+                "published, request_key, book_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id",
                 (number, draft.version, draft.customer, draft.rep, _now(), draft.quote_date.isoformat(),
                  draft.valid_until.isoformat(), draft.price_book, draft.currency, str(draft.total),
                  _s(draft.net), _s(draft.tax), str(draft.discount), json.dumps(draft.options, ensure_ascii=False),
                  json.dumps(draft.request, ensure_ascii=False), json.dumps(draft.proposal, ensure_ascii=False),
-                 status, json.dumps(draft.approvals, ensure_ascii=False), "", draft.request_key))
+                 status, json.dumps(draft.approvals, ensure_ascii=False), "", draft.request_key, book_sha))
             quote_id = row[0]
             self.db.hold(quote_id, tx)  # before the record is visible: nobody takes it for abandoned
         slot = Slot(self, quote_id, number, draft.version)
@@ -313,6 +319,21 @@ class Register:
         with self.db.transaction() as tx:
             row = tx.one(f"{SELECT} WHERE request_key = ? AND published = 1", (request_key,))
         return None if row is None else Record.of(row)
+
+    def book_of(self, record: Record):
+        """The price book ``record`` was priced with, from the text the register keeps (a book from
+        a file included); a record from before that text was kept: the shipped book of its id."""
+        from ..errors import PriceBookError
+        from ..pricebook import get_price_book, parse_price_book
+        with self.db.transaction() as tx:
+            row = tx.one("SELECT b.toml FROM quotes q JOIN price_books b ON b.sha256 = q.book_sha256 WHERE q.id = ?",
+                         (record.id,))
+        try:
+            return parse_price_book(row[0], f"the register's copy of {record.price_book}") if row else \
+                get_price_book(record.price_book)
+        except PriceBookError as exc:
+            raise RegisterError(f"{record.label} was priced with {record.price_book}, which is not available: "
+                                f"{exc}") from None
 
     def owner_of(self, path: Path) -> Record | None:
         """The quote whose workbook is at ``path``, if any (its newest record)."""
@@ -397,7 +418,7 @@ class Register:
         return self.get(number)
 
     def approve(self, number: str, by: str, role: str | None = None, rewrite=None) -> Record:
-        """Record ``by``'s approval. When the last one needed is given, ``rewrite(record)`` writes the
+        """Record ``by``'s approval. When the last one needed is given, ``rewrite(record, book)`` writes the
         proposal again without its pending banner and returns the new file's SHA-256, inside the
         same transaction: an error leaves both the approval and the old workbook as they were. (A
         kill in the instant between the new file taking its name and the commit is what
@@ -405,6 +426,7 @@ class Register:
         check_text("the approver's name", by)
         if not by.strip():
             raise RegisterError("--by: the name of the person approving")
+        book = self.book_of(self.get(number)) if rewrite is not None else None  # read before the write lock
         with self.db.transaction() as tx:
             r = self._latest_for_update(tx, number)
             if r.status != PENDING:
@@ -423,7 +445,7 @@ class Register:
             new = DRAFT if done else PENDING
             digest = r.sha256
             if done and rewrite is not None:
-                digest = rewrite(r)
+                digest = rewrite(r, book)
             tx.run("UPDATE quotes SET approvals = ?, status = ?, sha256 = ? WHERE id = ?",
                    (json.dumps(approvals, ensure_ascii=False), new, digest, r.id))
             self._event(tx, number, r.version, by, "approved", PENDING, new,

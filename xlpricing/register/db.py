@@ -69,6 +69,16 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             detail TEXT NOT NULL DEFAULT '')""",
         "CREATE INDEX events_quote ON events (number, version)",
     )),
+    # 2: the text of the book each quote was priced with, kept once per distinct text: a book
+    # from a file (an id no lookup knows) still prices its quotes again for a revision or an
+    # approval, exactly as it did.
+    (2, (
+        """CREATE TABLE price_books (
+            sha256 TEXT PRIMARY KEY,
+            id TEXT NOT NULL,
+            toml TEXT NOT NULL)""",
+        "ALTER TABLE quotes ADD COLUMN book_sha256 TEXT",
+    )),
 ]
 
 

@@ -155,7 +155,7 @@ def publish(register: Register, book: PriceBook, request: QuoteRequest, info: Pr
                   valid_until=info.valid_until, price_book=book.id, currency=book.currency, total=total, net=net,
                   tax=tax, discount=discount, options=options, request=request.to_json(),
                   proposal=dataclasses.asdict(info), approvals=approvals, number=number, version=version,
-                  request_key=request_key)
+                  request_key=request_key, book_toml=book.toml)
     with register.publishing(draft, who) as slot:
         slot.path = output if output is not None else folder / default_name(info.customer, slot.label)
         for suffix in beside:
@@ -165,12 +165,12 @@ def publish(register: Register, book: PriceBook, request: QuoteRequest, info: Pr
     return register.get(slot.number, slot.version), priced
 
 
-def rewrite_approved(book_for, record: Record) -> str:
-    """Write an approved quote's proposal again, without the banner; its new SHA-256."""
+def rewrite_approved(record: Record, book: PriceBook) -> str:
+    """Write an approved quote's proposal again, without the banner, with the book it was priced
+    with (Register.book_of); its new SHA-256."""
     from .core import sha256_of
     request = QuoteRequest.from_json(record.request)
     info = ProposalInfo(**record.proposal)
-    book = book_for(record.price_book)
     digest: dict[str, str] = {}
     write_priced(Path(record.path), book, request, request.price(book), info.proposal(record.label), force=True,
                  saved=lambda tmp: digest.update(sha=sha256_of(tmp)))
@@ -230,7 +230,7 @@ def reprice(register: Register, book_for_record, today: dt.date | None = None) -
                     if b.effective_from is not None and r.quote_date < b.effective_from <= r.valid_until]
         request = QuoteRequest.from_json(r.request)
         try:
-            old = line_amounts(request.price(_recorded_book(r, book)))
+            old = line_amounts(request.price(register.book_of(r)))
         except (QuoteError, RegisterError):
             old = {}
         try:
@@ -244,12 +244,3 @@ def reprice(register: Register, book_for_record, today: dt.date | None = None) -
                    if old.get(k, Decimal(0)) != new.get(k, Decimal(0))]
         out.append(Repriced(r, book, new_total, changed, "", crossing))
     return out
-
-
-def _recorded_book(r: Record, fallback: PriceBook) -> PriceBook:
-    from ..errors import PriceBookError
-    from ..pricebook import get_price_book
-    try:
-        return get_price_book(r.price_book)
-    except PriceBookError:
-        raise RegisterError(f"{r.label} was priced with {r.price_book}, which is not available here") from None

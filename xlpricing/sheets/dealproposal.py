@@ -15,7 +15,7 @@ from openpyxl.workbook.workbook import Workbook
 from .. import formatting
 from ..deals import DealQuote
 from ..engine import tax_statement
-from ..formatting import rmb_capitals
+from ..formatting import plural, rmb_capitals
 from ..presenter import DEAL_HEADER, deal_rows, month_rows, months_label
 from ..pricebook import PriceBook
 from . import layout as L
@@ -62,8 +62,8 @@ def write_deal_proposal_sheet(wb: Workbook, book: PriceBook, q: DealQuote, propo
     page.next(8)
     page.next(22)
     page.label(f"A{page.row}", page.t(f"应用与费用（{len(q.apps)} 个应用，{q.months} 个月）",
-                                      f"Apps and charges ({len(q.apps)} app{'s' if len(q.apps) != 1 else ''}, "
-                                      f"{q.months} month{'s' if q.months != 1 else ''})", "  "), style.SECTION)
+                                      f"Apps and charges ({plural(len(q.apps), 'app')}, {plural(q.months, 'month')})",
+                                      "  "), style.SECTION)
     page.next()
     page.text(f"A{page.row}", page.t("每个应用（SDKAppID）各购买一个套餐包；超量按当月峰值逐月计费。",
                                      "Each app (SDKAppID) buys its own package; overage is billed each month on "
@@ -156,8 +156,8 @@ def _totals(page: _Page, book: PriceBook, q: DealQuote) -> None:
                  (page.t(f"折扣 {formatting.percent(q.discount_percent)}%", f"Discount {formatting.percent(q.discount_percent)}%"),
                   q.discount, style.LABEL)]
     gross = page.t("价税合计", f"Total incl. {book.tax.name_en}") if q.tax else page.t("合计", "Total")
-    rows.append((page.t(f"{gross}（{q.months} 个月）", f"{gross} ({q.months} months)") if page.lang == "zh" else
-                 f"{gross} · {q.months} {page.t('个月', 'months')}", q.total, style.TOTAL))
+    rows.append((page.t(f"{gross}（{q.months} 个月）", f"{gross} ({plural(q.months, 'month')})") if page.lang == "zh" else
+                 f"{gross} · " + page.t(f"{q.months} 个月", plural(q.months, "month")), q.total, style.TOTAL))
     if q.tax is not None:
         rate = f"{formatting.percent(q.tax.rate * 100)}%"
         rows += [(page.t("其中：不含税金额", "of which net of tax"), q.tax.net, style.LABEL),

@@ -134,7 +134,7 @@ def write_proposal_sheet(wb: Workbook, book: PriceBook, quotes: list[Quote], pro
                 page.text(f"{col}{page.row}", value, wrap=True)
             page.fit([(value, WIDTHS[col]) for col, value in zip(option_cols, values)])
         amounts = [(page.t("每月合计", "Monthly total"), "monthly", "monthly_total", style.BODY),
-                   (page.t(f"{months} 个月合计", f"Total for {months} months"), "amount", "total", style.TOTAL)]
+                   (page.t(f"{months} 个月合计", f"Total for {formatting.plural(months, 'month')}"), "amount", "total", style.TOTAL)]
         for what, column, attr, font in amounts:
             page.next()
             page.label(f"A{page.row}", what)
@@ -281,7 +281,7 @@ def _option_section(page: _Page, book: PriceBook, q: Quote, sheet: str, helper_n
     page.label(f"A{page.row}", title, style.SECTION)
     page.next(30)
     style.header_row(ws, page.row, [page.t("项目", "Item"), page.t("说明", "Details"), "",
-                                    page.t("月金额", "Per month"), page.t(f"金额（{q.months} 个月）", f"Amount ({q.months} months)")])
+                                    page.t("月金额", "Per month"), page.t(f"金额（{q.months} 个月）", f"Amount ({formatting.plural(q.months, 'month')})")])
     page.merge("B", "C")
     for line in q.lines:
         r = working_row(book, q, line)

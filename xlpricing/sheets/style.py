@@ -111,7 +111,9 @@ _NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def literal(cell, text: str) -> None:
     """Free text stays text: never a formula (=, +, -, @) and never an error value (#N/A)."""
-    text = _NOT_IN_XLSX.sub("", text)
+    # a cell's line break is LF: a CR (alone or before LF, as Windows and CRM exports write them)
+    # would be read back as LF by every XML reader anyway, so it is stored as the LF it becomes
+    text = _NOT_IN_XLSX.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     cell.value = text
     cell.data_type = "s"
     # set both ways: the writer reuses its cells, and one deal's prefix must not stay for the next

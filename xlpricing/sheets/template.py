@@ -136,9 +136,10 @@ def _examples(book: PriceBook) -> list[tuple[str, Call]]:
         Arg("Edition", default.edition), Arg("PeakDAU", float(default.peak_dau)),
         Arg("PeakGroups", float(default.peak_groups)), Arg("Addons", [[None]] * L.ADDON_SLOTS),
         Arg("Months", float(default.months))))
+    worked = sold(book, "pro", "history_90")  # a book that sells no add-ons (overseas) prices it without
     return [
-        ("pro, 35,000 DAU, 202,000 groups, history_90, 12 months",
-         Call("IMQUOTE", (literal("pro"), literal(35000), literal(202000), literal("history_90"), literal(12)))),
+        (f"pro, 35,000 DAU, 202,000 groups, {worked or 'no add-ons'}, 12 months",
+         Call("IMQUOTE", (literal("pro"), literal(35000), literal(202000), literal(worked), literal(12)))),
         ("flagship, 22,000 DAU (worked example: 2 blocks)", Call("IMQUOTE", (literal("flagship"), literal(22000)))),
         ("trial above its cap: a readable message", Call("IMQUOTE", (literal("trial"), literal(150)))),
         ("members_6000 on pro: refused",
@@ -156,6 +157,23 @@ SCENARIOS = [
 ]
 ADVISOR_EXAMPLE = (50_000, 200_000, "members=3000, history=90, moderation")
 LINES_EXAMPLE = ("pro", 35000, 202000, "history_90, moderation", 12)
+
+
+def sold(book: PriceBook, edition: str, codes: str) -> str:
+    """The add-ons of ``codes`` (comma separated) that ``book`` sells to ``edition``: the examples
+    show add-ons where the book has them, and work where it has none (the overseas book)."""
+    from ..engine import addon_refusal
+    ed = book.find_edition(edition)
+    kept = []
+    for code in (c.strip() for c in codes.split(",") if c.strip()):
+        addon = book.find_addon(code)
+        if ed is not None and addon is not None and addon_refusal(book, addon, ed) is None:
+            kept.append(code)
+    return ", ".join(kept)
+
+
+def scenarios_for(book: PriceBook) -> list[tuple]:
+    return [(e, dau, groups, sold(book, e, addons), months) for e, dau, groups, addons, months in SCENARIOS]
 NOT_STARTED = ("#NAME? or #BUSY! in column C: the xlwings Lite add-in has not started in this workbook yet. "
                "Open it (Home › Add-ins › xlwings Lite) and trust the workbook; see the README.")
 
@@ -206,19 +224,22 @@ def _write_examples_sheet(ws, book: PriceBook, host: Host, lite_version: str | N
                       "sheet's native formulas (QuoteTotal). They agree.").font = style.NOTE
     r += 4
     style.header_row(ws, r, ["IMQUOTE_LINES: one call fills the table below"])
-    lines = host.place(ws, f"A{r + 1}", Call("IMQUOTE_LINES", tuple(map(literal, LINES_EXAMPLE))))
+    edition, dau, groups, addons, months = LINES_EXAMPLE
+    lines = host.place(ws, f"A{r + 1}", Call("IMQUOTE_LINES", tuple(map(literal, (
+        edition, dau, groups, sold(book, edition, addons), months)))))
     placed.append(lines)
     r = _range_end(lines.ref) + 2
 
     # many scenarios: one call for the column (each per-cell call is its own round trip, in Lite too)
     style.header_row(ws, r, ["版本 Edition", "峰值 DAU Peak DAU", "峰值群组 Peak groups", "增值服务 Add-ons",
                              "月数 Months", "IMQUOTE: one call", "引擎 Engine at build time"])
-    first, last = r + 1, r + len(SCENARIOS)
-    for i, (edition, dau, groups, addons, months) in enumerate(SCENARIOS):
+    scenarios = scenarios_for(book)
+    first, last = r + 1, r + len(scenarios)
+    for i, (edition, dau, groups, addons, months) in enumerate(scenarios):
         style.body_row(ws, first + i, [edition, dau, groups, addons or None, months,
-                                       None, build_quote(book, edition, dau, groups, addons.split(), months).total],
+                                       None, build_quote(book, edition, dau, groups, addons.split(", ") if addons else (), months).total],
                        formats={2: "#,##0", 3: "#,##0", 7: money})
-    columns = list(zip(*SCENARIOS))  # the cells as Excel hands them over: rows of one cell, numbers as floats
+    columns = list(zip(*scenarios))  # the cells as Excel hands them over: rows of one cell, numbers as floats
     handed = [[[v or None] if isinstance(v, str) else [float(v)] for v in column] for column in columns]
     placed.append(host.place(ws, f"F{first}", Call("IMQUOTE", tuple(
         Arg(f"{c}{first}:{c}{last}", cells) for c, cells in zip("ABCDE", handed)))))
