@@ -28,7 +28,7 @@ from . import formatting, inputs
 from decimal import Decimal
 from .errors import QuoteError
 from .files import remove_stale_temp_files
-from .pricebook import PriceBook, get_price_book, parse_price_book
+from .pricebook import PriceBook, parse_price_book
 
 # column -> accepted header spellings (case-blind); documented in the README
 COLUMNS = {
@@ -434,7 +434,11 @@ def run_batch(csv_path: Path, outdir: Path, price_book: PriceBook | str | None =
               seller_path: str = "", pdf: bool = False) -> BatchResult:
     """Price every row and write its workbook, then the summary workbook. ``price_book``: the book
     (resolved once, and handed to every worker as it is), or an id or file for get_price_book."""
-    book = price_book if isinstance(price_book, PriceBook) else get_price_book(price_book)
+    if isinstance(price_book, PriceBook):
+        book = price_book
+    else:  # as the command line chooses: a team's default (XLPRICING_PRICE_BOOK) before today's book
+        from .pricebook import choose_price_book
+        book = choose_price_book(price_book)
     if pdf:  # refused before anything is written
         from .sheets.libreoffice import CJK_FONT_HINT, INSTALL_HINT, cjk_font_missing, find_soffice
         if find_soffice() is None:

@@ -156,7 +156,8 @@ def withdrawn_message(addon: Addon) -> str:
 
 def _unknown_addon(book: PriceBook, code: str) -> Problem:
     """An unknown code: the nearest code on sale is suggested, never a withdrawn one as if it could
-    be bought ("call_advance" → the withdrawn call_advanced and what to choose instead)."""
+    be bought; a near-typo of a withdrawn code ("call_advance") is told that item's withdrawal and
+    what to choose instead (a looser likeness would pin call_basic on call_advanced)."""
     wanted = code.strip().casefold()
     on_sale = tuple(a.code for a in book.addons if a.withdrawn is None)
     gone = {a.code: a for a in book.addons if a.withdrawn is not None}
@@ -165,7 +166,7 @@ def _unknown_addon(book: PriceBook, code: str) -> Problem:
         return difflib.SequenceMatcher(None, wanted, other).ratio()
     near_gone = max(gone, key=likeness, default=None)
     near_sale = max(on_sale, key=likeness, default=None)
-    if near_gone is not None and likeness(near_gone) >= 0.6 and \
+    if near_gone is not None and likeness(near_gone) >= 0.85 and \
             (near_sale is None or likeness(near_gone) > likeness(near_sale)):
         return Problem("addons", f"unknown add-on {code.strip()!r}: {withdrawn_message(gone[near_gone])}")
     return _unknown("addons", "add-on", code, on_sale)

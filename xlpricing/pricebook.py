@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import os
 import re
+import time
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -245,7 +246,17 @@ def default_book(on: dt.date | None = None) -> PriceBook:
         return _DEFAULT_FOR_A_WORKBOOK[-1]
     if DEFAULT_PRICE_BOOK:
         return _price_book(DEFAULT_PRICE_BOOK)
-    return book_in_force(on or dt.date.today(), "cn")
+    if on is not None:
+        return book_in_force(on, "cn")
+    if time.time() < _TODAYS[0]:  # every =IMQUOTE without a book asks: the date is looked up once a day
+        return _TODAYS[1]
+    today = dt.date.today()
+    book = book_in_force(today, "cn")
+    _TODAYS[:] = [dt.datetime.combine(today + dt.timedelta(days=1), dt.time()).timestamp(), book]
+    return book
+
+
+_TODAYS: list = [0.0, None]  # (until when, the book in force today)
 
 
 @functools.lru_cache(maxsize=16)
@@ -334,19 +345,26 @@ def choose_price_book(name: str | None = None, as_of: dt.date | None = None, reg
         return book_in_force(as_of or today or dt.date.today(), region or "cn")
     if _DEFAULT_FOR_A_WORKBOOK:  # a workbook's examples: its own book, whatever the team's default
         return _DEFAULT_FOR_A_WORKBOOK[-1]
-    team = os.environ.get(PRICE_BOOK_ENV, "").strip()
-    if team:  # a team's default: a message names the variable, so the fix is found where it is
-        try:
-            if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", team) and parse_day(team) is None:
-                raise PriceBookError(PRICE_BOOK_ENV, [f"{team} is not a date (a book id, a .toml file or a date "
-                                                      "such as 2024-06-01)"])
-            day = parse_day(team)
-            return book_in_force(day) if day else get_price_book(team)
-        except PriceBookError as exc:
-            if exc.source == PRICE_BOOK_ENV:
-                raise
-            raise PriceBookError(f"{PRICE_BOOK_ENV}={team}", exc.problems) from None
+    team = os.environ.get(PRICE_BOOK_ENV)
+    if team and not team.isspace():
+        return _team_book(team.strip())
     return default_book(today)
+
+
+@functools.lru_cache(maxsize=8)  # read for every =IMQUOTE without a book: once per value
+def _team_book(team: str) -> PriceBook:
+    """XLPRICING_PRICE_BOOK: an id, a file or a date; a message names the variable, so the fix is
+    found where it is."""
+    day = parse_day(team)
+    if day is not None:
+        return book_in_force(day)
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", team):
+        raise PriceBookError(PRICE_BOOK_ENV, [f"{team} is not a date (a book id, a .toml file or a date "
+                                              "such as 2024-06-01)"])
+    try:
+        return get_price_book(team)
+    except PriceBookError as exc:
+        raise PriceBookError(f"{PRICE_BOOK_ENV}={team}", exc.problems) from None
 
 
 def load_price_book(path: str | Path) -> PriceBook:

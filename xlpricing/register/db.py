@@ -20,6 +20,11 @@ from urllib.parse import urlsplit
 
 from .errors import RegisterError
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 REGISTER_ENV = "XLPRICING_REGISTER"
 LOCK_NAMESPACE = 0x584C50  # "XLP": the advisory-lock class of this application's locks
 
@@ -195,16 +200,21 @@ class SQLiteDatabase(Database):
         return self._lock_fd
 
     def hold(self, key: int, tx) -> None:
-        import fcntl
+        if fcntl is None:
+            return
         fcntl.lockf(self._fd(), fcntl.LOCK_EX, 1, key)
 
     def release(self, key: int) -> None:
-        import fcntl
+        if fcntl is None:
+            return
         fcntl.lockf(self._fd(), fcntl.LOCK_UN, 1, key)
 
     def try_hold(self, key: int) -> bool:
-        """True when nobody holds ``key`` (the lock is taken and given back at once)."""
-        import fcntl
+        """True when nobody holds ``key`` (the lock is taken and given back at once). Without POSIX
+        locks (Windows) a writer's liveness cannot be told: nothing is taken for abandoned, and a
+        run that stopped mid-publish stays visible to ``quotes verify`` instead."""
+        if fcntl is None:
+            return False
         try:
             fcntl.lockf(self._fd(), fcntl.LOCK_EX | fcntl.LOCK_NB, 1, key)
         except OSError:
