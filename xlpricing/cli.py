@@ -128,10 +128,11 @@ def _refuse_with_deal(args: argparse.Namespace, *more: tuple[str, object]) -> No
                                     f"{', '.join(given)} (options side by side are for one-app quotes)")
 
 
-def read_deal(path: str):
+def read_deal(path: str, text: str | None = None):
+    """The deal in a deal file (its ``text`` when already read); every problem named after the file."""
     from .dealinput import deal_from_toml
 
-    text = DealFileError.read_text(Path(path))
+    text = DealFileError.read_text(Path(path)) if text is None else text
     try:
         return deal_from_toml(text, source=path)
     except QuoteError as exc:
@@ -321,9 +322,9 @@ def cmd_quote(args: argparse.Namespace) -> int:
     if args.deal:
         _refuse_with_deal(args, ("--option", args.option), ("--recommend", args.recommend),
                           ("--forecast-growth", args.forecast_growth))
-        request = QuoteRequest(deal=DealFileError.read_text(Path(args.deal)))
-        read_deal(args.deal)  # its problems, named after the file
-        return _publish_quote(args, book, request)
+        text = DealFileError.read_text(Path(args.deal))
+        read_deal(args.deal, text)  # its problems, named after the file
+        return _publish_quote(args, book, QuoteRequest(deal=text))
     if args.option and (args.edition or args.addon):
         print("xlpricing: error: give --edition/--addon (one option) or --option (1 to 3), not both", file=sys.stderr)
         return EXIT_USAGE

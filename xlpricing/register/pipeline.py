@@ -90,8 +90,11 @@ def write_pipeline(register: Register, path: Path, force: bool = False, expiring
     if not soon:
         row += 1
         summary.cell(row, 1, "none").font = style.NOTE
-    for col, width in zip("ABCDEF", (22, 36, 18, 18, 18, 18)):
+    for col, width in zip("ABCDEF", (22, 30, 18, 18, 18, 18)):
         summary.column_dimensions[col].width = width
+    # printed: landscape, one page wide, the chart beside the tables (a sales meeting prints it)
+    style.print_setup(summary, title_rows=None, landscape=True)
+    style.print_setup(quotes, title_rows="1:1", landscape=True)
 
     chart = BarChart()
     chart.title = f"Open quotes by status ({currencies[0]})"
@@ -100,6 +103,6 @@ def write_pipeline(register: Register, path: Path, force: bool = False, expiring
     chart.set_categories(Reference(summary, min_col=1, min_row=status_rows[0], max_row=status_rows[1]))
     chart.legend = None
     chart.height, chart.width = 7, 14
-    summary.add_chart(chart, "H4")
+    summary.add_chart(chart, f"{style.col(4 + len(currencies))}4")
     return save_workbook(wb, path, force=force,
                          finish=lambda tmp: add_cached_values(tmp, SUMMARY_SHEET, cached)), len(rows)
