@@ -343,7 +343,7 @@ def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, propos
     """Write the row's proposal and record it in the register, together. A row tried again after
     its worker died finds the record its first try made, if that one got as far."""
     from .register.publish import ProposalInfo, QuoteRequest, publish
-    from .register import who_am_i
+    from .register import default_rep, who_am_i
 
     key = f"{_filing.get('run', '')}:{rows[0].number}" if _filing.get("run") else None
     if key and _register.find_key(key) is not None:
@@ -362,11 +362,9 @@ def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, propos
     info = ProposalInfo(customer=proposal.customer, contact=proposal.contact, notes=proposal.notes,
                         lang=proposal.lang, seller=_filing.get("seller_path", ""),
                         quote_date=proposal.quote_date.isoformat(), valid_days=(valid - proposal.quote_date).days)
-    rep = _filing.get("rep") or (proposal.seller.contact if proposal.seller is not None else "") or \
-        who_am_i().split("@")[0]
-    publish(_register, _writer.book, request, info, rep=rep, who=who_am_i(), output=Path(target), force=force,
-            number=v.get("quote_number") or None, request_key=key, priced=priced,
-            writer=None if deal is not None else _writer)
+    publish(_register, _writer.book, request, info, rep=_filing.get("rep") or default_rep(proposal.seller),
+            who=who_am_i(), output=Path(target), force=force, number=v.get("quote_number") or None,
+            request_key=key, priced=priced, writer=None if deal is not None else _writer, seller=proposal.seller)
 
 
 def _stale(target: Path, force: bool) -> str:

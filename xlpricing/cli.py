@@ -6,7 +6,6 @@ import argparse
 import functools
 import datetime as dt
 import json
-import os
 import signal
 import sys
 import threading
@@ -345,7 +344,7 @@ def cmd_quote(args: argparse.Namespace) -> int:
 def _publish_quote(args: argparse.Namespace, book: PriceBook, request) -> int:
     """Price, write and record one proposal: the register allocates its number (or checks the one
     given), and the record and the workbook are published together."""
-    from .register import who_am_i
+    from .register import default_rep, who_am_i
     from .register.publish import publish
 
     priced = request.price(book)  # every pricing problem before anything else
@@ -353,7 +352,8 @@ def _publish_quote(args: argparse.Namespace, book: PriceBook, request) -> int:
     if info is None:
         return EXIT_USAGE
     with _open_register(args) as register:
-        record, priced = publish(register, book, request, info, rep=_rep(args, info), who=who_am_i(), output=output,
+        record, priced = publish(register, book, request, info, rep=args.rep or default_rep(args.loaded_seller),
+                                 who=who_am_i(), output=output, seller=args.loaded_seller,
                                  force=args.force, number=args.quote_number, priced=priced,
                                  beside=(".pdf",) if args.pdf else ())
     path = Path(record.path)
@@ -375,18 +375,6 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _rep(args: argparse.Namespace, info) -> str:
-    """--rep, else the seller profile's contact, else the login name."""
-    if getattr(args, "rep", None):
-        return args.rep
-    from .seller import choose_seller
-    seller = choose_seller(info.seller or None)
-    if seller is not None and seller.contact.strip():
-        return seller.contact.strip()
-    from .register import who_am_i
-    return who_am_i().split("@")[0]
-
-
 def _open_register(args: argparse.Namespace):
     from .register import Register
     return Register.open(getattr(args, "register", None), getattr(args, "settings", None))
@@ -399,7 +387,7 @@ def _proposal_and_output(args: argparse.Namespace):
     from .register.publish import ProposalInfo
     from .sheets.libreoffice import CJK_FONT_HINT, INSTALL_HINT, cjk_font_missing, find_soffice
     from .sheets.proposal import check_quote_dates
-    from .seller import choose_seller
+    from .seller import choose_seller, chosen_seller_path
 
     if not args.customer.strip():
         print("xlpricing: error: --customer is empty", file=sys.stderr)
@@ -412,10 +400,9 @@ def _proposal_and_output(args: argparse.Namespace):
     if problem:
         print(f"xlpricing: error: {problem}", file=sys.stderr)
         return None, None
-    choose_seller(args.seller)  # a bad profile is said now
-    seller = args.seller or os.environ.get(SELLER_ENV, "").strip()
+    args.loaded_seller = choose_seller(args.seller)  # a bad profile is said now; loaded once
     info = ProposalInfo(customer=args.customer, contact=args.contact or "", notes=args.notes or "", lang=args.lang,
-                        recommend=getattr(args, "recommend", None), seller=str(Path(seller).resolve()) if seller else "",
+                        recommend=getattr(args, "recommend", None), seller=chosen_seller_path(args.seller),
                         quote_date=quote_date.isoformat(), valid_days=args.valid_days)
     output = Path(args.output) if args.output else None
     if output is not None and output.suffix.lower() != ".xlsx":
@@ -446,16 +433,15 @@ def _pdf_of(args: argparse.Namespace, path: Path) -> int:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import BatchError, printable, progress_bar, report, run_batch
-    from .seller import choose_seller
+    from .seller import choose_seller, chosen_seller_path
 
     started = time.time() - 1  # file times are coarse on some file systems
     try:
         book = _book(args)  # resolved once: the workers and the summary get this book, not its id
-        seller = args.seller or os.environ.get(SELLER_ENV, "").strip()
         result = run_batch(Path(args.csv), Path(args.output), price_book=book, force=args.force,
                            progress=progress_bar(), seller=choose_seller(args.seller), lang=args.lang,
                            register=(args.register, args.settings), rep=args.rep or "",
-                           seller_path=str(Path(seller).resolve()) if seller else "", pdf=args.pdf)
+                           seller_path=chosen_seller_path(args.seller), pdf=args.pdf)
     except BatchError as exc:
         print(f"xlpricing: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE

@@ -122,6 +122,12 @@ def _image_kind(path: Path) -> str | None:
     return next((kind for magic, kind in IMAGE_MAGIC.items() if head.startswith(magic)), None)
 
 
+def chosen_seller_path(path: str | None = None) -> str:
+    """The profile --seller FILE or $XLPRICING_SELLER names, as an absolute path ('' for none)."""
+    path = path or os.environ.get(SELLER_ENV, "").strip()
+    return str(Path(path).resolve()) if path else ""
+
+
 def choose_seller(path: str | None = None) -> Seller | None:
     """--seller FILE, else $XLPRICING_SELLER, else no seller block."""
     path = path or os.environ.get(SELLER_ENV, "").strip()

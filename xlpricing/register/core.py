@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .db import Database, SQLiteDatabase, connect, first
+from .db import now as _now
 from .errors import RegisterError
 from .settings import TeamSettings, load_settings
 
@@ -146,10 +147,6 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def check_text(what: str, text: str) -> str:
@@ -485,6 +482,14 @@ def _refusal(r: Record, shown: str, new: str) -> str:
         return f"{r.label} is superseded by a newer version"
     allowed = ", ".join(TRANSITIONS[shown]) or "nothing (final)"
     return f"{r.label} is {shown}: it can be marked {allowed}, not {new}"
+
+
+def default_rep(seller) -> str:
+    """The rep a quote is filed under when none is given: the seller profile's contact, else the
+    login name."""
+    if seller is not None and seller.contact.strip():
+        return seller.contact.strip()
+    return who_am_i().split("@")[0]
 
 
 def who_am_i() -> str:

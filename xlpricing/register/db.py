@@ -124,13 +124,14 @@ class Database:
                     continue
                 for statement in statements:
                     tx.run(statement.replace("{id}", self.identity))
-                tx.run("INSERT INTO register_schema (version, applied_at) VALUES (?, ?)", (version, _now()))
+                tx.run("INSERT INTO register_schema (version, applied_at) VALUES (?, ?)", (version, now()))
 
     def _lock_schema(self, tx) -> None:
         pass
 
 
-def _now() -> str:
+def now() -> str:
+    """When, as the register writes it: UTC, to the second."""
     import datetime as dt
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 

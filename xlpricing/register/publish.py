@@ -50,6 +50,9 @@ class QuoteRequest:
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+READ = object()  # ProposalInfo.proposal: read the seller profile from its path
+
+
 @dataclass(frozen=True)
 class ProposalInfo:
     """What the proposal says besides prices, as the register keeps it."""
@@ -63,14 +66,16 @@ class ProposalInfo:
     quote_date: str = ""  # ISO date
     valid_days: int = 30
 
-    def proposal(self, label: str, banner: str = ""):
+    def proposal(self, label: str, banner: str = "", seller: Any = READ):
+        """The proposal's texts; ``seller``: the profile already loaded (READ: read it from its path,
+        as a revision or an approval does)."""
         from ..seller import choose_seller
         from ..sheets.proposal import Proposal
         day = dt.date.fromisoformat(self.quote_date)
         return Proposal(customer=self.customer, contact=self.contact, quote_number=label, quote_date=day,
                         valid_until=day + dt.timedelta(days=self.valid_days), notes=self.notes,
-                        seller=choose_seller(self.seller or None), lang=self.lang, recommend=self.recommend,
-                        banner=banner)
+                        seller=choose_seller(self.seller or None) if seller is READ else seller, lang=self.lang,
+                        recommend=self.recommend, banner=banner)
 
     @property
     def valid_until(self) -> dt.date:
@@ -133,10 +138,11 @@ def default_name(customer: str, label: str) -> str:
 def publish(register: Register, book: PriceBook, request: QuoteRequest, info: ProposalInfo, *,
             rep: str, who: str, output: Path | None = None, folder: Path = Path("."), force: bool = False,
             number: str | None = None, version: int = 1, request_key: str | None = None, priced=None,
-            writer=None, beside: tuple[str, ...] = ()) -> tuple[Record, Any]:
+            writer=None, beside: tuple[str, ...] = (), seller: Any = READ) -> tuple[Record, Any]:
     """Price ``request`` (unless given ``priced``), write its proposal and record it, together.
     ``output`` None: <customer>-<number>.xlsx in ``folder``. ``beside``: suffixes of files to be
-    written next to it afterwards (".pdf"), checked with it before anything is written. Returns
+    written next to it afterwards (".pdf"), checked with it before anything is written. ``seller``:
+    the profile already loaded (a batch loads it once, not per row). Returns
     the record and the priced quote."""
     from ..files import check_target
     if priced is None:
@@ -161,7 +167,8 @@ def publish(register: Register, book: PriceBook, request: QuoteRequest, info: Pr
         for suffix in beside:
             check_target(slot.path.with_suffix(suffix), force)
         banner = pending_banner(approvals) if approvals else ""
-        write_priced(slot.path, book, request, priced, info.proposal(slot.label, banner), force, slot.saved, writer)
+        write_priced(slot.path, book, request, priced, info.proposal(slot.label, banner, seller), force, slot.saved,
+                     writer)
     return register.get(slot.number, slot.version), priced
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import os
 import signal
 import shutil
@@ -60,6 +62,27 @@ def cjk_font_missing() -> bool:
     return not done.stdout.strip()
 
 
+@contextlib.contextmanager
+def _profile_folder():
+    """A private LibreOffice profile folder, removed however the run ends. SIGTERM and Ctrl-C wait
+    while it is made: one arriving between the folder's creation and the ``try`` that removes it
+    (what TemporaryDirectory leaves open) would leave it behind."""
+    held = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT}) if held else None
+    profile = None
+    try:
+        profile = tempfile.mkdtemp(prefix="xlpricing-lo-")
+        if held:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a signal that waited arrives here
+            held = False
+        yield profile
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        if profile is not None:
+            shutil.rmtree(profile, ignore_errors=True)
+
+
 def _run_group(cmd: list[str], env: dict, timeout: float) -> subprocess.CompletedProcess:
     """Run soffice in a process group of its own: stopped (a timeout, Ctrl-C, SIGTERM turned into
     SystemExit), every process of it is killed before its profile folder is removed: the soffice
@@ -93,7 +116,7 @@ def convert(files: list[Path], fmt: str, outdir: Path, timeout: float = 600, str
     if soffice is None:
         raise LibreOfficeError(INSTALL_HINT)
     outdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="xlpricing-lo-") as profile:
+    with _profile_folder() as profile:
         user = Path(profile) / "user"
         user.mkdir()
         (user / "registrymodifications.xcu").write_text(ALWAYS_RECALCULATE, encoding="utf-8")

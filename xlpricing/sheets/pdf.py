@@ -23,7 +23,7 @@ def write_pdf(xlsx: Path, force: bool = False) -> Path:
     return result
 
 
-def _printable_copy(xlsx: Path, folder: Path) -> Path:
+def _printable_copy(xlsx: Path, copy: Path) -> Path:
     """A copy with only the proposal (or quote) sheet visible: LibreOffice prints every visible sheet."""
     wb = openpyxl.load_workbook(xlsx)
     shown = L.PROPOSAL_SHEET if L.PROPOSAL_SHEET in wb.sheetnames else L.QUOTE_SHEET
@@ -33,7 +33,6 @@ def _printable_copy(xlsx: Path, folder: Path) -> Path:
             ws.print_area = None  # LibreOffice prints a hidden sheet that has a print area
             ws.print_title_rows = None
     wb.active = wb.sheetnames.index(shown)
-    copy = folder / f"{xlsx.stem}.xlsx"
     wb.save(copy)
     return copy
 
@@ -44,21 +43,16 @@ def write_pdfs(workbooks: list[Path], force: bool = False) -> list[Path | Except
     others still get theirs). Each PDF appears whole or not at all."""
     results: list[Path | Exception] = [Path()] * len(workbooks)
     with tempfile.TemporaryDirectory(prefix="xlpricing-pdf-") as tmp:
-        copies: dict[int, Path] = {}
+        staged: dict[int, Path] = {}
         for i, xlsx in enumerate(workbooks):
             try:
                 check_target(xlsx.with_suffix(".pdf"), force)
-                folder = Path(tmp) / str(i)  # two customers' files may share a stem
-                folder.mkdir()
-                copies[i] = _printable_copy(xlsx, folder)
+                # numbered, not named after the workbook: two folders' files may share a name, and
+                # LibreOffice names each PDF after its input in one output folder
+                staged[i] = _printable_copy(xlsx, Path(tmp) / f"{i:06d}.xlsx")
             except (OSError, ValueError, KeyError) as exc:
                 results[i] = exc
-        if copies:
-            # one run per folder would restart LibreOffice: one run for all, outputs kept apart by
-            # giving every copy a unique stem in one folder
-            flat = Path(tmp) / "in"
-            flat.mkdir()
-            staged = {i: copy.rename(flat / f"{i:06d}.xlsx") for i, copy in copies.items()}
+        if staged:
             try:
                 pdfs = convert(list(staged.values()), "pdf", Path(tmp) / "out", strict=False)
             except (LibreOfficeError, subprocess.TimeoutExpired, OSError) as exc:
