@@ -26,6 +26,7 @@ from xlpricing.seller import choose_seller, load_seller
 from xlpricing.sheets import layout as L
 from xlpricing.sheets.libreoffice import INSTALL_HINT, cjk_font_missing, convert, find_soffice
 from xlpricing.sheets.proposal import Proposal, write_quote_workbook
+from xlpricing.sheets.proposalsheet import SCALE
 
 BOOK = get_price_book()
 DAY = dt.date(2026, 11, 26)
@@ -102,7 +103,9 @@ def test_the_proposal_is_the_first_and_active_sheet_a4_portrait(written):
     assert wb.active.title == L.PROPOSAL_SHEET
     ws = wb[L.PROPOSAL_SHEET]
     assert (int(ws.page_setup.paperSize), ws.page_setup.orientation) == (int(ws.PAPERSIZE_A4), "portrait")
-    assert ws.print_area and ws.page_setup.fitToWidth == 1
+    # a fixed scale, not fit-to-page: Excel ignores manual page breaks on a sheet fitted to pages
+    assert ws.print_area and int(ws.page_setup.scale) == SCALE and not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text
 
 
 def test_no_internal_code_no_input_cell_no_empty_item_row(written):
@@ -319,22 +322,24 @@ def pdf_text_and_fonts(path):
 def test_pdf_shows_chinese_and_fits_its_pages(tmp_path, capsys):
     seller = tmp_path / "s.toml"
     seller.write_text(SELLER_TOML.replace('contact = "王伟"', 'contact = "@王伟"'), encoding="utf-8")
+    # dated while the seed book was in force (a proposal priced with a superseded book says so in
+    # red, a paragraph more: test_proposal_pages)
     base = ["quote", "--dau", "35000", "--groups", "202000", "--months", "12", "--customer", "=示例科技有限公司",
-            "--seller", str(seller), "--pdf"]
+            "--seller", str(seller), "--pdf", "--date", "2023-01-02"]
     assert main([*base, "--edition", "pro", "--addon", "history_90", "--addon", "moderation", "--addon",
                  "avchatroom", "--addon", "members_2000", "--addon", "groups_1000",
                  "-o", str(tmp_path / "one.xlsx")]) == 0
     # pro 999 + 1,000 + 1,000 + 1,000 + 500 + 1,100 + 3,000 + 2,000 = 10,599 a month (8 lines) × 12 = 127,188
     pages, text, fonts = pdf_text_and_fonts(tmp_path / "one.pdf")
-    assert pages == 1
+    assert pages == 2  # the README: eight items take two pages (four fit on one: test_proposal_pages)
     for wanted in ("=示例科技有限公司", "示例云服务有限公司", "Example Cloud Services Ltd.", "@王伟", "127,188.00",
-                   "人民币壹拾贰万柒仟壹佰捌拾捌元整"):
+                   "人民币壹拾贰万柒仟壹佰捌拾捌元整", "Page 1 of 2", "Page 2 of 2"):
         assert wanted in text, wanted
     assert any("CJK" in f for f in fonts), fonts
     assert main([*base, "--option", "pro:history_90", "--option", "flagship", "--option",
                  "pro:history_90,moderation", "-o", str(tmp_path / "three.xlsx")]) == 0
     pages, text, _ = pdf_text_and_fonts(tmp_path / "three.pdf")
-    assert pages <= 2 and "人民币玖万伍仟玖佰捌拾捌元整" in text and "83,988.00" in text
+    assert pages == 2 and "人民币玖万伍仟玖佰捌拾捌元整" in text and "83,988.00" in text  # the README's promise
     # the proposal only, not the working sheets (the price sheet's title, the quote sheet's inputs)
     assert "价目表 Price book" not in text and "Inputs" not in text
 
@@ -413,9 +418,12 @@ def test_line_breaks_in_free_text_are_stored_as_the_lf_a_reader_sees(tmp_path, c
     with zipfile.ZipFile(tmp_path / "cr.xlsx") as z:
         xml = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))
     assert "\r" not in xml
-    ws = openpyxl.load_workbook(tmp_path / "cr.xlsx")[L.PROPOSAL_SHEET]
-    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "line 1\nline 2\nline 3\nline 4" in texts and "CR\nLtd" in texts
+    wb = openpyxl.load_workbook(tmp_path / "cr.xlsx")
+    texts = [c.value for row in wb[L.PROPOSAL_SHEET].iter_rows() for c in row if isinstance(c.value, str)]
+    # the proposal gives each line of the notes its own row (a row taller than a page would be cut)
+    assert "CR\nLtd" in texts and all(f"line {n}" in texts for n in (1, 2, 3, 4))
+    working = [c.value for row in wb[L.QUOTE_SHEET].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "line 1\nline 2\nline 3\nline 4" in working
 
 
 def test_a_logo_is_checked_as_a_profile_problem_before_anything_is_written(tmp_path):

@@ -15,6 +15,7 @@ import pytest
 
 from register_backends import register_target  # noqa: F401 (a fixture)
 from xlpricing.cli import main
+from xlpricing.errors import QuoteError
 from xlpricing.pricebook import get_price_book
 from xlpricing.register import Register, RegisterError
 from xlpricing.register.core import sha256_of
@@ -194,14 +195,17 @@ def test_revise_writes_version_two_and_supersedes_version_one(register_target, t
 
 
 def test_hostile_text_round_trips_unchanged(register_target, tmp_path):
-    names = ["O'Brien \"Ltd\"", "'; DROP TABLE quotes; --", "Tab\tand\x01control", "名" * 10_000]
+    names = ["O'Brien \"Ltd\"", "'; DROP TABLE quotes; --", "Tab\tand\x01control", "名" * 200]  # 200: the page's limit
     with Register.open(register_target) as reg:
         for i, name in enumerate(names):
-            publish(reg, SEED, PRO_35K, info(name), rep="x", who="x", output=tmp_path / f"h{i}.xlsx")
+            publish(reg, SEED, PRO_35K, info(name), rep="名" * 10_000, who="x", output=tmp_path / f"h{i}.xlsx")
         assert sorted(r.customer for r in reg.quotes()) == sorted(names)
+        assert {r.rep for r in reg.quotes()} == {"名" * 10_000}
         with pytest.raises(RegisterError, match="10,001 characters; the register keeps at most 10,000"):
-            publish(reg, SEED, PRO_35K, info("x" * 10_001), rep="x", who="x", output=tmp_path / "long.xlsx")
-        assert not (tmp_path / "long.xlsx").exists()
+            publish(reg, SEED, PRO_35K, info("x"), rep="x" * 10_001, who="x", output=tmp_path / "long.xlsx")
+        with pytest.raises(QuoteError, match="customer: 201 characters, a proposal takes at most 200"):
+            publish(reg, SEED, PRO_35K, info("x" * 201), rep="x", who="x", output=tmp_path / "long.xlsx")
+        assert not (tmp_path / "long.xlsx").exists() and len(reg.quotes()) == len(names)  # no number spent
 
 
 # ------------------------------------------------------------------ reprice, verify, pipeline

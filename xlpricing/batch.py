@@ -39,6 +39,8 @@ COLUMNS = {
     "addons": ("addons", "add-ons"),
     "months": ("months", "月数"),
     "discount": ("discount", "discount_percent"),
+    "customer_address": ("customer_address", "客户地址"),
+    "customer_contact": ("customer_contact", "客户联系人"),
     "contact": ("contact", "sales_contact"),
     "quote_number": ("quote_number",),
     "notes": ("notes", "备注"),
@@ -222,9 +224,11 @@ def price_row(book: PriceBook, row: Row):
     except QuoteError as exc:
         problems.append(exc)
         quotes = None
+    proposal = _proposal(v) if v.get("customer") else None
+    problems += _too_long(proposal)
     if problems:
         raise QuoteError([p for e in problems for p in e.problems])
-    return quotes, _proposal(v)
+    return quotes, proposal
 
 
 def _proposal(values: dict[str, str]):
@@ -233,7 +237,8 @@ def _proposal(values: dict[str, str]):
 
     return Proposal(customer=values["customer"], contact=values.get("contact", ""),
                     quote_number=values.get("quote_number", ""), notes=values.get("notes", ""),
-                    quote_date=dt.date.today(), **_look)
+                    customer_address=values.get("customer_address", ""),
+                    customer_contact=values.get("customer_contact", ""), quote_date=dt.date.today(), **_look)
 
 
 def is_deal(rows: list[Row]) -> bool:
@@ -293,9 +298,18 @@ def price_group(book: PriceBook, rows: list[Row], with_deal: bool = False):
         for r, (app, *_) in zip(rows, table[1:]):
             apps.setdefault(str(app).strip(), []).append(r.number)
         problems.append(QuoteError([_with_rows(p, apps) for p in exc.problems]))
+    proposal = _proposal(first) if first.get("customer") else None
+    problems += _too_long(proposal)
     if problems:
         raise QuoteError([p for e in problems for p in e.problems])
-    return (q, deal, _proposal(first)) if with_deal else (q, _proposal(first))
+    return (q, deal, proposal) if with_deal else (q, proposal)
+
+
+def _too_long(proposal) -> list[QuoteError]:
+    """A text of the row too long for the proposal page, named by its column."""
+    if proposal is None:
+        return []
+    return [QuoteError.of(p.split(":")[0].replace(" ", "_"), p) for p in proposal.problems()]
 
 
 def _with_rows(problem, apps: dict[str, list[int]]):
@@ -360,6 +374,7 @@ def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, propos
                                months=v.get("months") or "1", discount=v.get("discount") or None)
     valid = proposal.expiry()
     info = ProposalInfo(customer=proposal.customer, contact=proposal.contact, notes=proposal.notes,
+                        customer_address=proposal.customer_address, customer_contact=proposal.customer_contact,
                         lang=proposal.lang, seller=_filing.get("seller_path", ""),
                         quote_date=proposal.quote_date.isoformat(), valid_days=(valid - proposal.quote_date).days)
     publish(_register, _writer.book, request, info, rep=_filing.get("rep") or default_rep(proposal.seller),

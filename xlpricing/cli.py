@@ -403,7 +403,8 @@ def _proposal_and_output(args: argparse.Namespace):
     args.loaded_seller = choose_seller(args.seller)  # a bad profile is said now; loaded once
     info = ProposalInfo(customer=args.customer, contact=args.contact or "", notes=args.notes or "", lang=args.lang,
                         recommend=getattr(args, "recommend", None), seller=chosen_seller_path(args.seller),
-                        quote_date=quote_date.isoformat(), valid_days=args.valid_days)
+                        quote_date=quote_date.isoformat(), valid_days=args.valid_days,
+                        customer_address=args.customer_address or "", customer_contact=args.customer_contact or "")
     output = Path(args.output) if args.output else None
     if output is not None and output.suffix.lower() != ".xlsx":
         print(f"xlpricing: error: {output.name}: a quote workbook is an .xlsx file", file=sys.stderr)
@@ -630,6 +631,9 @@ def build_parser() -> argparse.ArgumentParser:
     quote.add_argument("--deal", metavar="FILE", help="a deal file of several apps and phases (xlpricing deal --example) "
                                                       "instead of --edition/--option")
     quote.add_argument("--customer", required=True, help="the customer's name, as it should appear")
+    quote.add_argument("--customer-address", metavar="TEXT", help="the customer's address, on the proposal")
+    quote.add_argument("--customer-contact", metavar="TEXT",
+                       help="the customer's contact (name, phone, email, as it should appear)")
     quote.add_argument("--contact", help="sales contact shown on the quote")
     quote.add_argument("--quote-number", help="default: the next number from the register (Q-2026-000123); "
                                               "a number given must not be in the register already")

@@ -21,6 +21,7 @@ from typing import Mapping
 
 from .engine import ZERO, Quote, TaxSplit, _check_percent, build_quote, tax_split
 from .errors import Problem, QuoteError
+from .formatting import text_problems
 from .pricebook import PriceBook
 
 
@@ -173,7 +174,9 @@ def quote_deal(book: PriceBook, deal: Deal) -> DealQuote:
         key = app.name.strip().casefold() if isinstance(app.name, str) else ""
         if not key:
             problems.append(Problem("apps", "every app needs a name"))
-        elif key in seen:
+        else:
+            problems += [Problem("apps", p) for p in text_problems({"app name": app.name})]
+        if key and key in seen:
             problems.append(Problem("apps", f"app {app.name!r} is listed twice (one package per app: name each "
                                             f"app once, with its phases)"))
         seen.setdefault(key, app.name)

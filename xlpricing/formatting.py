@@ -120,3 +120,32 @@ def rmb_capitals(value: Decimal) -> str:
     if fen:
         out += _DIGIT[fen] + "分"
     return sign + out
+
+
+# Free text on a proposal, (characters, lines) at most: longer is refused with its limit, never cut
+# short on the page. A line is a paragraph; the proposal gives each row room for all its lines, and
+# these bounds keep every row shorter than a page. The README lists them.
+TEXT_LIMITS = {
+    "customer": (200, 5), "customer address": (200, 5), "customer contact": (200, 5), "contact": (100, 3),
+    "quote number": (40, 1), "notes": (1_000, 20), "app name": (100, 3),
+    # the seller's profile (seller.toml keys)
+    "name_zh": (100, 2), "name_en": (100, 2), "address": (200, 3), "phone": (100, 1), "email": (100, 1),
+    "tax_id": (100, 1), "bank": (100, 2), "account": (100, 1), "payment_terms": (1_000, 10),
+    "price_note": (1_000, 10),
+}
+
+
+def text_problems(texts: dict[str, str]) -> list[str]:
+    """'<name>: …' for each text over its TEXT_LIMITS (names without a limit are not checked)."""
+    problems = []
+    for name, text in texts.items():
+        if name not in TEXT_LIMITS or not text:
+            continue
+        chars, lines = TEXT_LIMITS[name]
+        count_lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+        if len(text) > chars:
+            problems.append(f"{name}: {len(text):,} characters, a proposal takes at most {chars:,} "
+                            f"(shorten it: nothing is cut on the page)")
+        if count_lines > lines:
+            problems.append(f"{name}: {count_lines:,} lines, a proposal takes at most {plural(lines, 'line')}")
+    return problems

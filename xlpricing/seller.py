@@ -7,7 +7,7 @@
     contact = "王伟"
     phone = "+86 10 1234 5678"
     email = "sales@example.com"
-    # optional: tax_id, bank, account, logo (PNG or JPEG, relative to this file), price_note
+    # optional: tax_id, bank, account, logo (PNG or JPEG, relative to this file), payment_terms, price_note
 
 Chosen by ``--seller FILE``, else the file named by XLPRICING_SELLER, else none (no seller block).
 """
@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SellerError
+from .formatting import text_problems
 
 SELLER_ENV = "XLPRICING_SELLER"
 REQUIRED = ("name_zh", "name_en", "address", "contact", "phone", "email")
-OPTIONAL = ("tax_id", "bank", "account", "logo", "price_note")
+OPTIONAL = ("tax_id", "bank", "account", "logo", "payment_terms", "price_note")
 IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 
@@ -39,6 +40,7 @@ class Seller:
     bank: str = ""
     account: str = ""
     logo: Path | None = None
+    payment_terms: str = ""  # printed first among the proposal's terms
     price_note: str = ""
 
 
@@ -66,6 +68,7 @@ def load_seller(path: str | Path) -> Seller:
     for key in REQUIRED:
         if key not in seller:
             problems.append(f"seller.{key}: missing")
+    problems += [f"seller.{p}" for p in text_problems({k: v for k, v in values.items() if k != "logo"})]
     if "logo" in values:
         logo = (path.parent / str(values["logo"])).resolve()
         problem = logo_problem(logo)

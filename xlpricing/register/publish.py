@@ -65,6 +65,8 @@ class ProposalInfo:
     seller: str = ""  # the seller profile's path, read again when a version is written
     quote_date: str = ""  # ISO date
     valid_days: int = 30
+    customer_address: str = ""
+    customer_contact: str = ""
 
     def proposal(self, label: str, banner: str = "", seller: Any = READ):
         """The proposal's texts; ``seller``: the profile already loaded (READ: read it from its path,
@@ -75,7 +77,8 @@ class ProposalInfo:
         return Proposal(customer=self.customer, contact=self.contact, quote_number=label, quote_date=day,
                         valid_until=day + dt.timedelta(days=self.valid_days), notes=self.notes,
                         seller=choose_seller(self.seller or None) if seller is READ else seller, lang=self.lang,
-                        recommend=self.recommend, banner=banner)
+                        recommend=self.recommend, banner=banner, customer_address=self.customer_address,
+                        customer_contact=self.customer_contact)
 
     @property
     def valid_until(self) -> dt.date:
@@ -144,9 +147,13 @@ def publish(register: Register, book: PriceBook, request: QuoteRequest, info: Pr
     written next to it afterwards (".pdf"), checked with it before anything is written. ``seller``:
     the profile already loaded (a batch loads it once, not per row). Returns
     the record and the priced quote."""
+    from ..errors import Problem, QuoteError
     from ..files import check_target
     if priced is None:
         priced = request.price(book)
+    too_long = info.proposal(number or "", seller=None).problems()
+    if too_long:  # refused before a number is spent, never cut on the page
+        raise QuoteError([Problem("proposal", p) for p in too_long])
     if output is not None:
         for target in (output, *(output.with_suffix(x) for x in beside)):
             check_target(target, force)  # refused before a number is spent

@@ -21,7 +21,7 @@ from ..pricebook import PriceBook
 from . import layout as L
 from . import style
 from .pricesheet import write_price_sheet
-from .proposalsheet import LAST_COL, WIDTHS, _closing, _heading, _Page
+from .proposalsheet import ALL, LAST_COL, ROW_HEIGHT, _closing, _continued, _heading, _Page, fitting
 from .template import open_on, save_workbook
 
 DEAL_LINES_SHEET = "明细 Deal lines"
@@ -34,6 +34,7 @@ def write_deal_workbook(path: str | Path, book: PriceBook, q: DealQuote, proposa
     if q.price_book_id != book.id:
         raise ValueError(f"deal priced with {q.price_book_id}, workbook built for {book.id}")
     wb = Workbook()
+    style.portable_widths(wb)  # the proposal prints at a fixed scale: its widths must not vary
     wb.remove(wb.active)
     write_price_sheet(wb.create_sheet(L.PRICE_SHEET), book)
     write_deal_lines_sheet(wb.create_sheet(DEAL_LINES_SHEET, 0), book, q)
@@ -64,46 +65,51 @@ def write_deal_proposal_sheet(wb: Workbook, book: PriceBook, q: DealQuote, propo
     page.label(f"A{page.row}", page.t(f"应用与费用（{len(q.apps)} 个应用，{q.months} 个月）",
                                       f"Apps and charges ({plural(len(q.apps), 'app')}, {plural(q.months, 'month')})",
                                       "  "), style.SECTION)
-    page.next()
-    page.text(f"A{page.row}", page.t("每个应用（SDKAppID）各购买一个套餐包；超量按当月峰值逐月计费。",
-                                     "Each app (SDKAppID) buys its own package; overage is billed each month on "
-                                     "that month's peak.", "\n"), style.NOTE, wrap=True)
+    note = page.t("每个应用（SDKAppID）各购买一个套餐包；超量按当月峰值逐月计费。",
+                  "Each app (SDKAppID) buys its own package; overage is billed each month on that month's peak.", "\n")
+    page.next(fitting((note, ALL)))
+    page.text(f"A{page.row}", note, style.NOTE, wrap=True)
     page.merge("A", LAST_COL)
-    page.fit([(ws[f"A{page.row}"].value, sum(WIDTHS.values()))])
     for app in q.apps:
         _app_group(page, book, app)
     if q.ramps:
         _month_table(page, q)
     _totals(page, book, q)
     _closing(page, book, proposal)
-    ws.print_title_rows = None
     return ws
 
 
 def _app_group(page: _Page, book: PriceBook, app) -> None:
     ws = page.ws
-    page.next(8)
-    page.next(20)
     editions = [book.find_edition(p.quote.edition) for p in app.phases]
     names = page.t(" → ".join(dict.fromkeys(e.name_zh for e in editions)),
                    " → ".join(dict.fromkeys(e.name_en for e in editions)))
     first, last = app.phases[0].first_month, app.phases[-1].last_month
-    page.text(f"A{page.row}", app.name, style.LABEL, wrap=True)
-    page.text(f"B{page.row}", f"{names} · {page.t(f'第 {first}–{last} 月', f'months {first}–{last}')}",
-              style.SUBTITLE, wrap=True)
-    page.merge("B", LAST_COL)
-    page.next(30)
-    style.header_row(ws, page.row, [page.t("项目", "Item"), page.t("明细", "Details"), "",
-                                    page.t("每月", "Monthly"), page.t("金额", "Amount")])
-    page.merge("B", "C")
+    what = f"{names} · {page.t(f'第 {first}–{last} 月', f'months {first}–{last}')}"
+    title_height = max(20, fitting((app.name, "A"), (what, "B:E")))
+
+    def header(continued: bool) -> None:
+        page.next(title_height)
+        page.text(f"A{page.row}", app.name, style.LABEL, wrap=True)
+        page.text(f"B{page.row}", what + _continued(page, continued), style.SUBTITLE, wrap=True)
+        page.merge("B", LAST_COL)
+        page.header([page.t("项目", "Item"), page.t("明细", "Details"), "", page.t("每月", "Monthly"),
+                     page.t("金额", "Amount")], "B:C")
+
+    rows = []
     for phase in app.phases:
         months = months_label(phase)
         for line in phase.quote.lines:
             if line.amount == 0 and line.code != phase.quote.edition:
                 continue  # no empty rows: an overage that costs nothing is not an item
-            page.next()
             item = page.t(f"{months} 月 {line.label_zh}", f"months {months}: {line.label_en}", "\n")
             detail = page.t(line.note_zh, line.note_en, "\n")
+            rows.append((line, item, detail, fitting((item, "A"), (detail, "B:C"))))
+    page.next(8)
+    page.keep(title_height + 30 + rows[0][-1])  # the app's name and header with its first item
+    with page.table(header):
+        for line, item, detail, height in rows:
+            page.next(height)
             page.text(f"A{page.row}", item, wrap=True)
             page.text(f"B{page.row}", detail, wrap=True)
             page.merge("B", "C")
@@ -112,38 +118,44 @@ def _app_group(page: _Page, book: PriceBook, app) -> None:
             for col in "ABCDE":
                 ws[f"{col}{page.row}"].border = style.BOX
                 ws[f"{col}{page.row}"].alignment = style.WRAP_TOP
-            page.fit([(item, WIDTHS["A"]), (detail, WIDTHS["B"] + WIDTHS["C"])])
-    page.next()
-    page.label(f"A{page.row}", page.t("小计", "Subtotal"), style.TOTAL)
-    _money(page, f"E{page.row}", app.total, style.TOTAL)
-    ws[f"E{page.row}"].border = style.BOX
+        page.next()
+        page.label(f"A{page.row}", page.t("小计", "Subtotal"), style.TOTAL)
+        _money(page, f"E{page.row}", app.total, style.TOTAL)
+        ws[f"E{page.row}"].border = style.BOX
 
 
 def _month_table(page: _Page, q: DealQuote) -> None:
     """Month by month: per app when they fit in three columns, and the month's total."""
     ws = page.ws
-    page.next(8)
-    page.next(22)
-    page.label(f"A{page.row}", page.t("逐月费用", "Month by month", "  "), style.SECTION)
     per_app = len(q.apps) <= len(MONTH_COLUMNS)
-    page.next(30)
-    header = [page.t("月份", "Month")] + ([a.name for a in q.apps] if per_app else []) + \
+    header_cells = [page.t("月份", "Month")] + ([a.name for a in q.apps] if per_app else []) + \
         [""] * (len(MONTH_COLUMNS) - (len(q.apps) if per_app else 0)) + [page.t("合计", "Total")]
-    style.header_row(ws, page.row, header)
-    _texts_literal(ws, page.row, header)
-    for m, total in enumerate(q.month_totals, 1):
-        page.next()
-        ws[f"A{page.row}"] = m
-        if per_app:
-            for col, app in zip(MONTH_COLUMNS, q.apps):
-                _money(page, f"{col}{page.row}", app.monthly(m))
-        _money(page, f"E{page.row}", total)
+
+    def header(continued: bool) -> None:
+        page.next(22)
+        page.label(f"A{page.row}", page.t("逐月费用", "Month by month", "  ") + _continued(page, continued),
+                   style.SECTION)
+        page.header(header_cells)
+        _texts_literal(ws, page.row, header_cells)
         for col in "ABCDE":
-            ws[f"{col}{page.row}"].border = style.BOX
+            ws[f"{col}{page.row}"].alignment = style.WRAP_TOP
+
+    page.next(8)
+    page.keep(22 + max(30, fitting(*zip(header_cells, "ABCDE"))) + 3 * ROW_HEIGHT)
+    with page.table(header):
+        for m, total in enumerate(q.month_totals, 1):
+            page.next()
+            ws[f"A{page.row}"] = m
+            if per_app:
+                for col, app in zip(MONTH_COLUMNS, q.apps):
+                    _money(page, f"{col}{page.row}", app.monthly(m))
+            _money(page, f"E{page.row}", total)
+            for col in "ABCDE":
+                ws[f"{col}{page.row}"].border = style.BOX
     if not per_app:
-        page.next()
-        page.text(f"A{page.row}", page.t(f"各应用逐月费用见「{DEAL_LINES_SHEET}」。",
-                                         f"Each app's months: see the sheet {DEAL_LINES_SHEET}."), style.NOTE)
+        text = page.t(f"各应用逐月费用见「{DEAL_LINES_SHEET}」。", f"Each app's months: see the sheet {DEAL_LINES_SHEET}.")
+        page.next(fitting((text, ALL)))
+        page.text(f"A{page.row}", text, style.NOTE, wrap=True)
         page.merge("A", LAST_COL)
 
 
@@ -163,15 +175,18 @@ def _totals(page: _Page, book: PriceBook, q: DealQuote) -> None:
         rows += [(page.t("其中：不含税金额", "of which net of tax"), q.tax.net, style.LABEL),
                  (page.t(f"其中：税额（{book.tax.name_zh} {rate}）", f"of which {book.tax.name_en} {rate}"), q.tax.tax,
                   style.LABEL)]
+    tax_note = page.t(*tax_statement(book), "  ") if q.tax is None else ""
+    page.keep(sum(20 if font is style.TOTAL else ROW_HEIGHT for *_, font in rows) + 20
+              + (fitting((tax_note, ALL)) if tax_note else 0))  # the totals stay together
     for label, amount, font in rows:
         page.next(20 if font is style.TOTAL else None)
         page.label(f"A{page.row}", label, font)
         _money(page, f"E{page.row}", amount, font)
         if font is style.TOTAL:
             ws[f"E{page.row}"].fill, ws[f"E{page.row}"].border = style.TOTAL_FILL, style.BOX
-    if q.tax is None:
-        page.next()
-        page.text(f"A{page.row}", page.t(*tax_statement(book), "  "), style.NOTE, wrap=True)
+    if tax_note:
+        page.next(fitting((tax_note, ALL)))
+        page.text(f"A{page.row}", tax_note, style.NOTE, wrap=True)
         page.merge("A", LAST_COL)
     page.next(20)
     page.label(f"A{page.row}", page.t("大写金额", "In words (RMB)"))

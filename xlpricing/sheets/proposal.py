@@ -20,7 +20,7 @@ from ..inputs import MAX_OPTIONS
 from ..pricebook import PriceBook
 from ..seller import Seller
 from . import layout as L
-from .style import literal
+from .style import literal, portable_widths
 from .cached import add_cached_values
 from .quotesheet import cached_values, fill_inputs, formula_cells, write_quote_sheet
 from .template import add_template_sheets, open_on, save_workbook
@@ -45,7 +45,7 @@ class Proposal:
     """What a proposal says besides the prices. Every text here is written as literal text."""
 
     customer: str
-    contact: str = ""
+    contact: str = ""  # the seller's sales contact
     quote_number: str = ""  # made from the deal when empty
     quote_date: dt.date = field(default_factory=dt.date.today)
     valid_until: dt.date | None = None  # quote_date + 30 days when None
@@ -54,6 +54,15 @@ class Proposal:
     lang: str = "both"  # zh, en or both: the proposal sheet's language
     recommend: int | None = None  # which option (1-based) is marked recommended; None: the cheapest
     banner: str = ""  # a warning across the top of the page (the register's "pending approval")
+    customer_address: str = ""
+    customer_contact: str = ""  # the customer's contact: a name, a phone, an email, as typed
+
+    def problems(self) -> list[str]:
+        """Texts too long for the page (the limits are in the README): refused, never cut."""
+        from ..formatting import text_problems
+        return text_problems({"customer": self.customer, "customer address": self.customer_address,
+                              "customer contact": self.customer_contact, "contact": self.contact,
+                              "quote number": self.quote_number, "notes": self.notes})
 
     def number_for(self, quote: Quote) -> str:
         if self.quote_number.strip():
@@ -71,6 +80,7 @@ class QuoteWorkbookWriter:
     def __init__(self, book: PriceBook):
         self.book = book
         self.wb = Workbook()
+        portable_widths(self.wb)  # the proposal prints at a fixed scale: its widths must not vary
         self.wb.remove(self.wb.active)
         add_template_sheets(self.wb, book, compare=False, deal=False)
         self.ws = self.wb[L.QUOTE_SHEET]

@@ -9,23 +9,33 @@ also stores the engine's value, so previews show them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-
-from typing import Any
+import re
+from typing import Any, Callable
 
 from openpyxl.styles import Alignment
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import formatting
 from ..engine import DISCOUNT, LineItem, Quote, tax_split, tax_statement, usage_charge
-from ..formatting import display_width, rmb_capitals
+from ..formatting import rmb_capitals
 from ..pricebook import PriceBook, superseded
 from . import layout as L
 from . import style
 
 WIDTHS = {"A": 30, "B": 24, "C": 24, "D": 24, "E": 17}  # A item; B:C details; D monthly; E amount
 LAST_COL = "E"
+ALL = f"A:{LAST_COL}"
+# A4 portrait printed at a fixed scale, not "fit to width": Excel ignores manual page breaks on a
+# sheet fitted to pages. 119 characters of columns (style.NORMAL_FONT) are about 645 points in Excel
+# and 665 in LibreOffice; A4 has 523 between the margins.
+SCALE = 74
+MARGIN = 0.5  # inches, every side; the footer (page numbers) sits in the bottom one
+PAGE_ROOM = (841.89 - 2 * 72 * MARGIN) / (SCALE / 100) * 0.99  # points of rows a page holds, 1% to spare
+ROW_HEIGHT = 16  # a row of one line of 10-point text
 CAPITALS_STALE = "（金额已在工作表中改动：请用 xlpricing 重新生成大写金额）"
 
 
@@ -34,19 +44,61 @@ def _ref(sheet: str, cell: str) -> str:
 
 
 class _Page:
-    """Rows written top to bottom, with each formula's stored value kept for the file."""
+    """Rows written top to bottom, with each formula's stored value kept for the file, paginated as
+    they are written: every row has its height set, a page breaks between rows where the next one
+    would not fit, a block that belongs together starts a new page whole, and a table broken across
+    pages starts the next page with its header again (a spreadsheet repeats only one set of print
+    titles per sheet, and a proposal has several tables)."""
 
     def __init__(self, ws: Worksheet, lang: str):
         self.ws, self.lang, self.row, self.values = ws, lang, 0, {}
+        self.number = ""  # the quote number, in the footer of every page
+        self.used = 0.0  # points of rows on the current page
+        self.pages = 1
+        self.repeat: Callable[[bool], None] | None = None  # the open table's header writer
 
     def t(self, zh: str, en: str, sep: str = " ") -> str:
         return zh if self.lang == "zh" else en if self.lang == "en" else f"{zh}{sep}{en}"
 
     def next(self, height: float | None = None) -> int:
+        height = height or ROW_HEIGHT
+        self.keep(height)
         self.row += 1
-        if height:
-            self.ws.row_dimensions[self.row].height = height
+        self.ws.row_dimensions[self.row].height = height
+        self.used += height
         return self.row
+
+    def keep(self, height: float) -> None:
+        """A new page unless ``height`` points of rows still fit on this one."""
+        if self.used > 0 and self.used + height > PAGE_ROOM:
+            self.ws.row_breaks.append(Break(id=self.row))
+            self.pages += 1
+            self.used = 0.0
+            if self.repeat is not None:
+                header, self.repeat = self.repeat, None
+                header(True)
+                self.repeat = header
+
+    def header(self, labels: list[str], merged: str = "") -> None:
+        """A table's header row (labels from column A; ``merged``: e.g. "B:C", the label in B spans
+        them), as tall as its longest label wrapped."""
+        spans = [(label, merged if merged and col == merged[0] else col) for col, label in zip("ABCDE", labels)]
+        height = max(30, fitting(*spans))
+        self.next(height)
+        style.header_row(self.ws, self.row, labels, height=height)
+        if merged:
+            self.merge(*merged.split(":"))
+
+    @contextlib.contextmanager
+    def table(self, header: Callable[[bool], None]):
+        """Rows of a table: ``header(continued)`` writes its title and header now, and again at the top
+        of each page the table continues on."""
+        header(False)
+        self.repeat = header
+        try:
+            yield
+        finally:
+            self.repeat = None
 
     def text(self, cell: str, text: str, font=style.BODY, wrap: bool = False) -> None:
         style.literal(self.ws[cell], text)  # free text (customer, seller, notes): never a formula
@@ -68,12 +120,18 @@ class _Page:
     def merge(self, first: str, last: str) -> None:
         self.ws.merge_cells(f"{first}{self.row}:{last}{self.row}")
 
-    def fit(self, texts: list[tuple[str, float]], line_height: float = 13) -> None:
-        """Row height for wrapped texts (text, column width in characters): no spreadsheet sizes a
-        row of merged or formula cells by itself, and a cut line is a line the customer cannot read."""
-        lines = max(sum(max(1, -(-int(display_width(part) * 0.92) // int(width))) for part in text.split("\n"))
-                    for text, width in texts)
-        self.ws.row_dimensions[self.row].height = max(16, lines * line_height + 4)
+
+def fitting(*texts: tuple[str, str], size: float = 10) -> float:
+    """The height of a row of wrapped texts, each (text, the columns it spans, e.g. "B:E"), in a
+    ``size``-point font: no spreadsheet sizes a row of merged or formula cells by itself."""
+    scale = size / 10
+    return style.text_height([(text, span_width(cols) / scale) for text, cols in texts]) * scale
+
+
+def span_width(cols: str) -> float:
+    first, _, last = cols.partition(":")
+    letters = "ABCDE"
+    return sum(WIDTHS[c] for c in letters[letters.index(first):letters.index(last or first) + 1])
 
 
 def working_row(book: PriceBook, quote: Quote, line: LineItem) -> int:
@@ -109,41 +167,46 @@ def write_proposal_sheet(wb: Workbook, book: PriceBook, quotes: list[Quote], pro
     ws = wb.create_sheet(L.PROPOSAL_SHEET, 0)
     page = _Page(ws, proposal.lang)
     best = recommended_index(quotes, proposal.recommend)
+    months = quotes[0].months
     c = L.COL
 
     _heading(page, book, proposal, proposal.number_for(quotes[0]))
-    months = quotes[0].months
     page.next(8)
 
     # -- options side by side ------------------------------------------------------------------
     if len(quotes) > 1:
-        page.next(22)
-        page.label(f"A{page.row}", page.t("方案对比", "Options compared", "  "), style.SECTION)
         option_cols = ["B", "C", "D"]
-        page.next(30)
-        style.header_row(ws, page.row, [page.t("方案", "Option")] + [
-            page.t(f"方案 {i + 1}", f"Option {i + 1}") + (f"  ★ {page.t('推荐', 'recommended')}" if i == best else "")
-            for i in range(len(quotes))])
         texts = [(page.t("版本", "Edition"), [page.t(*_edition_names(book, q)) for q in quotes]),
                  (page.t("增值服务", "Add-ons"), [addons_in_words(book, q, page) for q in quotes])]
-        for what, values in texts:
-            page.next()
-            page.label(f"A{page.row}", what)
-            ws[f"A{page.row}"].alignment = style.WRAP_TOP
-            for col, value in zip(option_cols, values):
-                page.text(f"{col}{page.row}", value, wrap=True)
-            page.fit([(value, WIDTHS[col]) for col, value in zip(option_cols, values)])
-        amounts = [(page.t("每月合计", "Monthly total"), "monthly", "monthly_total", style.BODY),
-                   (page.t(f"{months} 个月合计", f"Total for {formatting.plural(months, 'month')}"), "amount", "total", style.TOTAL)]
-        for what, column, attr, font in amounts:
-            page.next()
-            page.label(f"A{page.row}", what)
-            for col, q, sheet in zip(option_cols, quotes, sheets):
-                page.calc(f"{col}{page.row}", "=" + _ref(sheet, c[column] + str(L.TOTAL_ROW)), getattr(q, attr),
-                          money=True, font=font)
-        for r in range(page.row - len(texts) - len(amounts) + 1, page.row + 1):
-            for col in ["A", *option_cols[:len(quotes)]]:
-                ws[f"{col}{r}"].border = style.BOX
+        heights = [fitting(*((v, col) for col, v in zip(option_cols, values))) for _, values in texts]
+
+        def header(continued: bool) -> None:
+            page.next(22)
+            page.label(f"A{page.row}", page.t("方案对比", "Options compared", "  ") + _continued(page, continued),
+                       style.SECTION)
+            page.header([page.t("方案", "Option")] + [
+                page.t(f"方案 {i + 1}", f"Option {i + 1}") + (f"  ★ {page.t('推荐', 'recommended')}" if i == best else "")
+                for i in range(len(quotes))])
+
+        page.keep(22 + 45 + sum(heights) + 2 * ROW_HEIGHT)  # the comparison is read whole: one page
+        with page.table(header):
+            for (what, values), height in zip(texts, heights):
+                page.next(height)
+                page.label(f"A{page.row}", what)
+                ws[f"A{page.row}"].alignment = style.WRAP_TOP
+                for col, value in zip(option_cols, values):
+                    page.text(f"{col}{page.row}", value, wrap=True)
+                _box(ws, page.row, ["A", *option_cols[:len(quotes)]])
+            amounts = [(page.t("每月合计", "Monthly total"), "monthly", "monthly_total", style.BODY),
+                       (page.t(f"{months} 个月合计", f"Total for {formatting.plural(months, 'month')}"), "amount", "total",
+                        style.TOTAL)]
+            for what, column, attr, font in amounts:
+                page.next()
+                page.label(f"A{page.row}", what)
+                for col, q, sheet in zip(option_cols, quotes, sheets):
+                    page.calc(f"{col}{page.row}", "=" + _ref(sheet, c[column] + str(L.TOTAL_ROW)), getattr(q, attr),
+                              money=True, font=font)
+                _box(ws, page.row, ["A", *option_cols[:len(quotes)]])
         page.next(8)
 
     # -- each option's items -------------------------------------------------------------------
@@ -157,24 +220,28 @@ def write_proposal_sheet(wb: Workbook, book: PriceBook, quotes: list[Quote], pro
 def _heading(page: _Page, book: PriceBook, proposal, number: str) -> None:
     """The seller's block, the title, the customer, the quote number and dates, the notes."""
     ws, seller = page.ws, proposal.seller
+    page.number = number
     # -- seller -------------------------------------------------------------------------------
     if seller is not None:
-        page.next(26)
-        page.text(f"A{page.row}", seller.name_zh if proposal.lang != "en" else seller.name_en, style.TITLE)
+        name = seller.name_zh if proposal.lang != "en" else seller.name_en
+        page.next(max(26, fitting((name, "A:D"), size=style.TITLE.size)))
+        page.text(f"A{page.row}", name, style.TITLE, wrap=True)
         page.merge("A", "D")
         if proposal.lang == "both":
-            page.next()
-            page.text(f"A{page.row}", seller.name_en, style.SUBTITLE)
+            page.next(fitting((seller.name_en, "A:D")))
+            page.text(f"A{page.row}", seller.name_en, style.SUBTITLE, wrap=True)
             page.merge("A", "D")
-        contact = [seller.address, f"{page.t('联系人', 'Contact')} {seller.contact}", seller.phone, seller.email]
-        page.next(28)
-        page.text(f"A{page.row}", " · ".join(contact), style.SUBTITLE, wrap=True)
+        contact = " · ".join([seller.address, f"{page.t('联系人', 'Contact')} {seller.contact}", seller.phone,
+                              seller.email])
+        page.next(max(28, fitting((contact, "A:D"))))
+        page.text(f"A{page.row}", contact, style.SUBTITLE, wrap=True)
         page.merge("A", "D")
         banking = [(page.t("税号", "Tax ID"), seller.tax_id), (page.t("开户行", "Bank"), seller.bank),
                    (page.t("账号", "Account"), seller.account)]
         if any(value for _, value in banking):
-            page.next()
-            page.text(f"A{page.row}", " · ".join(f"{k} {v}" for k, v in banking if v), style.SUBTITLE, wrap=True)
+            text = " · ".join(f"{k} {v}" for k, v in banking if v)
+            page.next(fitting((text, "A:D")))
+            page.text(f"A{page.row}", text, style.SUBTITLE, wrap=True)
             page.merge("A", "D")
         if seller.logo is not None:
             _add_logo(ws, seller.logo)
@@ -187,67 +254,85 @@ def _heading(page: _Page, book: PriceBook, proposal, number: str) -> None:
         page.next(22)
         page.text(f"A{page.row}", proposal.banner, style.ERROR)
         page.merge("A", LAST_COL)
-    rows = [
-        (page.t("客户", "Customer"), proposal.customer, page.t("报价编号", "Quote no."), number),
-        (page.t("销售联系人", "Sales contact"), proposal.contact, page.t("报价日期", "Date"), f"{proposal.quote_date}"),
-        (page.t("币种", "Currency"), book.currency, page.t("有效期至", "Valid until"), f"{proposal.expiry()}"),
-    ]
-    for left, left_value, right, right_value in rows:
-        page.next()
-        page.label(f"A{page.row}", left)
-        page.text(f"B{page.row}", left_value)
+    customer = [(page.t("客户", "Customer"), proposal.customer),
+                (page.t("客户地址", "Address"), proposal.customer_address),
+                (page.t("客户联系人", "Customer contact"), proposal.customer_contact),
+                (page.t("销售联系人", "Sales contact"), proposal.contact),
+                (page.t("币种", "Currency"), book.currency)]
+    customer = [pair for i, pair in enumerate(customer) if pair[1] or i in (0, 3)]  # optional ones when given
+    quote = [(page.t("报价编号", "Quote no."), number), (page.t("报价日期", "Date"), f"{proposal.quote_date}"),
+             (page.t("有效期至", "Valid until"), f"{proposal.expiry()}")]
+    for i in range(max(len(customer), len(quote))):
+        (left, left_value), (right, right_value) = (customer[i] if i < len(customer) else ("", ""),
+                                                    quote[i] if i < len(quote) else ("", ""))
+        page.next(fitting((left_value, "B:C"), (right_value, "E"), (left, "A"), (right, "D")))
+        for cell, text in ((f"A{page.row}", left), (f"D{page.row}", right)):
+            if text:
+                page.label(cell, text)
+                ws[cell].alignment = style.WRAP_TOP
+        page.text(f"B{page.row}", left_value, wrap=True)
         page.merge("B", "C")
-        page.label(f"D{page.row}", right)
-        page.text(f"E{page.row}", right_value)
-    if proposal.notes.strip():
-        page.next()
-        page.label(f"A{page.row}", page.t("备注", "Notes"))
-        ws[f"A{page.row}"].alignment = style.WRAP_TOP
-        page.text(f"B{page.row}", proposal.notes, wrap=True)
+        page.text(f"E{page.row}", right_value, wrap=True)
+    # the notes, a row a paragraph: a row taller than a page would be cut when printed
+    for i, paragraph in enumerate(paragraphs(proposal.notes)):
+        page.next(fitting((paragraph, "B:E")))
+        if i == 0:
+            page.label(f"A{page.row}", page.t("备注", "Notes"))
+            ws[f"A{page.row}"].alignment = style.WRAP_TOP
+        page.text(f"B{page.row}", paragraph, wrap=True)
         page.merge("B", LAST_COL)
-        page.fit([(proposal.notes, WIDTHS["B"] + WIDTHS["C"] + WIDTHS["D"] + WIDTHS["E"])])
 
 
 def _closing(page: _Page, book: PriceBook, proposal) -> None:
     """Where the prices come from, the terms, the signatures; widths and print setup."""
     ws, seller = page.ws, proposal.seller
     # -- prices, terms, seller's note --------------------------------------------------------------
-    page.next()
     source = f"{book.name_zh}（{book.period}）· {book.source_url}" if proposal.lang != "en" else \
         f"{book.name_en} ({book.period}) · {book.source_url}"
-    page.text(f"A{page.row}", f"{page.t('价格依据', 'Prices')}: {source}", style.NOTE, wrap=True)
+    source = f"{page.t('价格依据', 'Prices')}: {source}"
+    page.next(fitting((source, ALL)))
+    page.text(f"A{page.row}", source, style.NOTE, wrap=True)
     page.merge("A", LAST_COL)
     old = superseded(book, proposal.quote_date)
     if old:  # priced on purpose with an old book: the customer is told, on the page itself
-        page.next(28)
         since = book.effective_to + dt.timedelta(days=1)
-        page.text(f"A{page.row}", page.t(f"注意：本报价所用价目表 {book.id}（{book.period}）已于 {since} 被新价目表取代",
-                                         f"Note: {old}, before this quote's date"), style.ERROR, wrap=True)
+        text = page.t(f"注意：本报价所用价目表 {book.id}（{book.period}）已于 {since} 被新价目表取代",
+                      f"Note: {old}, before this quote's date")
+        page.next(max(28, fitting((text, ALL))))
+        page.text(f"A{page.row}", text, style.ERROR, wrap=True)
         page.merge("A", LAST_COL)
     page.next(8)
-    page.next()
-    page.label(f"A{page.row}", page.t("条款", "Terms", "  "), style.SECTION)
-    notes = [page.t(n.zh, n.en, "  ") for n in book.notes] + [page.t(*tax_statement(book), "  ")]
+    terms = []
+    if seller is not None and seller.payment_terms:
+        terms += [f"{page.t('付款条件', 'Payment terms')}: {p}" if i == 0 else p
+                  for i, p in enumerate(paragraphs(seller.payment_terms))]
+    terms += [page.t(n.zh, n.en, "  ") for n in book.notes] + [page.t(*tax_statement(book), "  ")]
     if seller is not None and seller.price_note:
-        notes.append(seller.price_note)
-    for note in notes:
-        page.next()
-        page.text(f"A{page.row}", f"• {note}", style.BODY, wrap=True)
+        terms += paragraphs(seller.price_note)
+    heights = [fitting((f"• {term}", ALL)) for term in terms]
+    page.keep(22 + heights[0])  # the title with its first term
+    page.next(22)
+    page.label(f"A{page.row}", page.t("条款", "Terms", "  "), style.SECTION)
+    for term, height in zip(terms, heights):
+        page.next(height)
+        page.text(f"A{page.row}", f"• {term}", style.BODY, wrap=True)
         page.merge("A", LAST_COL)
-        style.fit_height(ws, page.row, note, sum(WIDTHS.values()), line_height=13)
 
-    # -- signatures --------------------------------------------------------------------------------
+    # -- signatures: one block, never split across pages -----------------------------------------
+    seller_name = (seller.name_zh if proposal.lang != "en" else seller.name_en) if seller else ""
+    customer_height = fitting((proposal.customer, "A:B"), (seller_name, "C:E"))
+    page.keep(14 + 22 + customer_height + 34 + 20)
     page.next(14)
-    page.next()
+    page.next(22)
     page.label(f"A{page.row}", page.t("甲方（客户）", "Party A (customer)"), style.SECTION)
     page.label(f"C{page.row}", page.t("乙方（销售方）", "Party B (seller)"), style.SECTION)
-    page.next()
+    page.next(customer_height)
     page.text(f"A{page.row}", proposal.customer, wrap=True)
     page.merge("A", "B")
-    page.text(f"C{page.row}", (seller.name_zh if proposal.lang != "en" else seller.name_en) if seller else "")
+    page.text(f"C{page.row}", seller_name, wrap=True)
     page.merge("C", LAST_COL)
-    for what in (page.t("签字盖章", "Signature and seal"), page.t("日期", "Date")):
-        page.next(34 if what.startswith(page.t("签字盖章", "Signature")[:2]) else 20)
+    for what, height in ((page.t("签字盖章", "Signature and seal"), 34), (page.t("日期", "Date"), 20)):
+        page.next(height)
         for col, end in (("A", "B"), ("C", LAST_COL)):
             page.label(f"{col}{page.row}", f"{what}:", style.BODY)
             ws[f"{col}{page.row}"].alignment = Alignment(vertical="bottom")
@@ -258,8 +343,35 @@ def _closing(page: _Page, book: PriceBook, proposal) -> None:
         ws.column_dimensions[col].width = width
     ws.sheet_view.showGridLines = False
     ws.protection.sheet = True  # a document: nothing to type here (the working sheets take the inputs)
+    _print_setup(page)
+
+
+def _print_setup(page: _Page) -> None:
+    """A4 portrait at SCALE with the breaks _Page chose; the quote number and 'page n of N' below."""
+    ws = page.ws
     style.print_setup(ws, title_rows=None, area=f"A1:{LAST_COL}{page.row}")
-    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.fitToHeight = ws.page_setup.fitToWidth = None
+    ws.page_setup.scale = SCALE
+    ws.page_margins.left = ws.page_margins.right = ws.page_margins.top = ws.page_margins.bottom = MARGIN
+    ws.page_margins.footer = 0.25
+    for part, text in ((ws.oddFooter.left, page.number.replace("&", "&&")),  # & starts a code in a footer
+                       (ws.oddFooter.right, page.t("第 &P 页，共 &N 页", "Page &P of &N", " · "))):
+        part.text, part.size, part.font = text, 8, f"{style.FONT_NAME},Regular"
+
+
+def paragraphs(text: str) -> list[str]:
+    """The lines of a free text (LF, CR LF or CR ends one), none for a blank text."""
+    return re.split(r"\r\n|\r|\n", text.strip()) if text.strip() else []
+
+
+def _continued(page: _Page, continued: bool) -> str:
+    return page.t("（续）", " (continued)", "") if continued else ""
+
+
+def _box(ws: Worksheet, row: int, cols) -> None:
+    for col in cols:
+        ws[f"{col}{row}"].border = style.BOX
 
 
 def _edition_names(book: PriceBook, quote: Quote) -> tuple[str, str]:
@@ -271,66 +383,73 @@ def _option_section(page: _Page, book: PriceBook, q: Quote, sheet: str, helper_n
                     count: int, recommended: bool) -> None:
     ws, c = page.ws, L.COL
     zh, en = _edition_names(book, q)
-    page.next(22)
     if count == 1:
         title = page.t("报价明细", "Items", "  ")
     else:
         title = page.t(f"方案 {index + 1}：{zh}", f"Option {index + 1}: {en}", "  ")
         if recommended:
             title += f"  ★ {page.t('推荐', 'recommended')}"
-    page.label(f"A{page.row}", title, style.SECTION)
-    page.next(30)
-    style.header_row(ws, page.row, [page.t("项目", "Item"), page.t("说明", "Details"), "",
-                                    page.t("月金额", "Per month"), page.t(f"金额（{q.months} 个月）", f"Amount ({formatting.plural(q.months, 'month')})")])
-    page.merge("B", "C")
+
+    def header(continued: bool) -> None:
+        page.next(22)
+        page.label(f"A{page.row}", title + _continued(page, continued), style.SECTION)
+        page.header([page.t("项目", "Item"), page.t("说明", "Details"), "", page.t("月金额", "Per month"),
+                     page.t(f"金额（{q.months} 个月）", f"Amount ({formatting.plural(q.months, 'month')})")], "B:C")
+
+    rows = []
     for line in q.lines:
-        r = working_row(book, q, line)
-        page.next()
-        item_zh, item_en = _ref(sheet, f"{c['item_zh']}{r}"), _ref(sheet, f"{c['item_en']}{r}")
-        item = {"zh": f"={item_zh}", "en": f"={item_en}", "both": f"={item_zh}&CHAR(10)&{item_en}"}[page.lang]
-        page.calc(f"A{page.row}", item, page.t(line.label_zh, line.label_en, "\n"))
         detail_zh, value_zh = _detail_zh(book, q, line, sheet, helper_names)
-        detail_en = _ref(sheet, f"{c['note']}{r}")
-        detail = {"zh": f"={detail_zh}", "en": f"={detail_en}", "both": f"={detail_zh}&CHAR(10)&{detail_en}"}[page.lang]
-        detail_value = page.t(value_zh, line.note_en, "\n")
-        page.calc(f"B{page.row}", detail, detail_value)
-        page.merge("B", "C")
-        page.calc(f"D{page.row}", "=" + _ref(sheet, c["monthly"] + str(r)), line.monthly_amount, money=True)
-        page.calc(f"E{page.row}", "=" + _ref(sheet, c["amount"] + str(r)), line.amount, money=True)
-        for col in "ABCDE":
-            ws[f"{col}{page.row}"].border = style.BOX
-            ws[f"{col}{page.row}"].alignment = style.WRAP_TOP
-        page.fit([(page.values[f"A{page.row}"], WIDTHS["A"]), (detail_value, WIDTHS["B"] + WIDTHS["C"])])
-    totals = [(L.PREPAID_ROW, page.t("预付费小计", "Prepaid subtotal"), q.monthly_prepaid, q.prepaid, False),
-              (L.POSTPAID_ROW, page.t("后付费小计", "Postpaid subtotal"), q.monthly_postpaid, q.postpaid, False),
-              (L.TOTAL_ROW, page.t("合计", "Total"), q.monthly_total, q.total, True)]
-    for r, label, monthly, term, is_total in totals:
-        page.next(20 if is_total else None)
-        page.label(f"A{page.row}", label + (page.t("（未含折扣）", " (list prices)") if not is_total and q.discount_percent else ""),
-                   style.TOTAL if is_total else style.LABEL)
-        font = style.TOTAL if is_total else style.LABEL
-        page.calc(f"D{page.row}", "=" + _ref(sheet, c["monthly"] + str(r)), monthly, money=True, font=font)
-        page.calc(f"E{page.row}", "=" + _ref(sheet, c["amount"] + str(r)), term, money=True, font=font)
-        if is_total:
-            for col in "DE":
-                ws[f"{col}{page.row}"].fill, ws[f"{col}{page.row}"].border = style.TOTAL_FILL, style.BOX
-    split = tax_split(book, q.total)
-    if split is not None:  # the list prices hold the tax: how much of the total it is (the working sheet's)
-        rate = f"{formatting.percent(split.rate * 100)}%"
-        for label, row, value in (
-                (page.t("其中：不含税金额", "of which net of tax"), L.NET_ROW, split.net),
-                (page.t(f"其中：税额（{book.tax.name_zh} {rate}）", f"of which {book.tax.name_en} {rate}"), L.TAX_ROW,
-                 split.tax)):
+        item_value, detail_value = page.t(line.label_zh, line.label_en, "\n"), page.t(value_zh, line.note_en, "\n")
+        rows.append((line, detail_zh, item_value, detail_value, fitting((item_value, "A"), (detail_value, "B:C"))))
+    page.keep(22 + 45 + rows[0][-1])  # the title and header with the first item
+    with page.table(header):
+        for line, detail_zh, item_value, detail_value, height in rows:
+            r = working_row(book, q, line)
+            page.next(height)
+            item_zh, item_en = _ref(sheet, f"{c['item_zh']}{r}"), _ref(sheet, f"{c['item_en']}{r}")
+            item = {"zh": f"={item_zh}", "en": f"={item_en}", "both": f"={item_zh}&CHAR(10)&{item_en}"}[page.lang]
+            page.calc(f"A{page.row}", item, item_value)
+            detail_en = _ref(sheet, f"{c['note']}{r}")
+            detail = {"zh": f"={detail_zh}", "en": f"={detail_en}", "both": f"={detail_zh}&CHAR(10)&{detail_en}"}[page.lang]
+            page.calc(f"B{page.row}", detail, detail_value)
+            page.merge("B", "C")
+            page.calc(f"D{page.row}", "=" + _ref(sheet, c["monthly"] + str(r)), line.monthly_amount, money=True)
+            page.calc(f"E{page.row}", "=" + _ref(sheet, c["amount"] + str(r)), line.amount, money=True)
+            for col in "ABCDE":
+                ws[f"{col}{page.row}"].border = style.BOX
+                ws[f"{col}{page.row}"].alignment = style.WRAP_TOP
+        totals = [(L.PREPAID_ROW, page.t("预付费小计", "Prepaid subtotal"), q.monthly_prepaid, q.prepaid, False),
+                  (L.POSTPAID_ROW, page.t("后付费小计", "Postpaid subtotal"), q.monthly_postpaid, q.postpaid, False),
+                  (L.TOTAL_ROW, page.t("合计", "Total"), q.monthly_total, q.total, True)]
+        split = tax_split(book, q.total)
+        taxes = []
+        if split is not None:  # the list prices hold the tax: how much of the total it is (the working sheet's)
+            rate = f"{formatting.percent(split.rate * 100)}%"
+            taxes = [(page.t("其中：不含税金额", "of which net of tax"), L.NET_ROW, split.net),
+                     (page.t(f"其中：税额（{book.tax.name_zh} {rate}）", f"of which {book.tax.name_en} {rate}"),
+                      L.TAX_ROW, split.tax)]
+        page.keep(2 * ROW_HEIGHT + 20 + len(taxes) * ROW_HEIGHT + 20)  # the totals stay together
+        for r, label, monthly, term, is_total in totals:
+            page.next(20 if is_total else None)
+            page.label(f"A{page.row}", label + (page.t("（未含折扣）", " (list prices)") if not is_total and q.discount_percent else ""),
+                       style.TOTAL if is_total else style.LABEL)
+            font = style.TOTAL if is_total else style.LABEL
+            page.calc(f"D{page.row}", "=" + _ref(sheet, c["monthly"] + str(r)), monthly, money=True, font=font)
+            page.calc(f"E{page.row}", "=" + _ref(sheet, c["amount"] + str(r)), term, money=True, font=font)
+            if is_total:
+                for col in "DE":
+                    ws[f"{col}{page.row}"].fill, ws[f"{col}{page.row}"].border = style.TOTAL_FILL, style.BOX
+        for label, row, value in taxes:
             page.next()
             page.label(f"A{page.row}", label)
             page.calc(f"E{page.row}", "=" + _ref(sheet, c["amount"] + str(row)), value, money=True)
-    page.next(20)
-    page.label(f"A{page.row}", page.t("大写金额", "In words (RMB)"))
-    capitals = f"人民币{rmb_capitals(q.total)}"
-    total_ref = _ref(sheet, f"{c['amount']}{L.TOTAL_ROW}")
-    page.calc(f"B{page.row}", f'=IF(ROUND({total_ref},2)={q.total:f},"{capitals}","{CAPITALS_STALE}")', capitals,
-              font=style.LABEL)
-    page.merge("B", LAST_COL)
+        page.next(20)
+        page.label(f"A{page.row}", page.t("大写金额", "In words (RMB)"))
+        capitals = f"人民币{rmb_capitals(q.total)}"
+        total_ref = _ref(sheet, f"{c['amount']}{L.TOTAL_ROW}")
+        page.calc(f"B{page.row}", f'=IF(ROUND({total_ref},2)={q.total:f},"{capitals}","{CAPITALS_STALE}")', capitals,
+                  font=style.LABEL)
+        page.merge("B", LAST_COL)
     page.next(10)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -36,6 +37,19 @@ UNLOCKED = Protection(locked=False)
 TAB_QUOTE, TAB_COMPARE, TAB_PRICES = "2F75B5", "70AD47", "7F7F7F"
 
 
+# The Normal font sets the unit of every column width. openpyxl's Calibri is missing where LibreOffice
+# prints PDFs, and its stand-in there is wider: a proposal came out 1.3 times wider than in Excel and
+# spilled onto a second page across. Arial has a metric twin wherever LibreOffice is (Liberation Sans)
+# and, in Excel, the same 7-pixel digit as Calibri 11: column widths stay what they were.
+NORMAL_FONT = Font(name="Arial", size=10, family=2)
+
+
+def portable_widths(wb) -> None:
+    """Give a new workbook (no cell styled yet) the Normal font its printed widths can rely on."""
+    from openpyxl.utils.indexed_list import IndexedList
+    wb._fonts = IndexedList([NORMAL_FONT, *list(wb._fonts)[1:]])
+
+
 def col(n: int) -> str:
     return get_column_letter(n)
 
@@ -58,12 +72,12 @@ def section(ws: Worksheet, row: int, title: str, note: str = "") -> int:
     return row + 1
 
 
-def header_row(ws: Worksheet, row: int, labels: list[str], first_col: int = 1) -> None:
+def header_row(ws: Worksheet, row: int, labels: list[str], first_col: int = 1, height: float = 30) -> None:
     for i, label in enumerate(labels):
         cell = ws.cell(row, first_col + i, label)
         cell.font, cell.fill, cell.border = HEADER, HEADER_FILL, BOX
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    ws.row_dimensions[row].height = 30
+    ws.row_dimensions[row].height = height
 
 
 def body_row(ws: Worksheet, row: int, values: list[Any], formats: dict[int, str] | None = None,
@@ -80,12 +94,61 @@ def input_cell(cell: Any) -> None:
     cell.fill, cell.border, cell.protection, cell.font = INPUT_FILL, BOX, UNLOCKED, BODY
 
 
-def fit_height(ws: Worksheet, row: int, text: str, width_chars: int, line_height: float = 14) -> None:
-    """Row height for wrapped text in merged cells, which no spreadsheet sizes by itself."""
-    from ..formatting import display_width
+# east_asian_width of a character printed two digits wide: Chinese, full-width punctuation, and the
+# "ambiguous" ones (· — “ ”) that a Chinese font draws full width
+_WIDE = "WFA"
 
-    lines = max(1, -(-int(display_width(text) * 1.1) // width_chars))
-    ws.row_dimensions[row].height = line_height * lines + 4
+
+@functools.lru_cache(maxsize=8192)
+def _char_width(ch: str) -> float:
+    """In digit widths of the Normal font, at 10 points; counted high (caps and CJK as printed)."""
+    import unicodedata
+    if unicodedata.east_asian_width(ch) in _WIDE:
+        return 2.0
+    return 1.25 if "A" <= ch <= "Z" else 0.6 if ch == " " else 1.05
+
+
+def _paragraph_lines(paragraph: str, room: float) -> list[bool]:
+    """Greedy wrapping as a spreadsheet does it: at spaces, or between Chinese characters; a word
+    longer than a line is broken where it runs out. One entry a line: does it hold Chinese?"""
+    import re
+    lines, used = [False], 0.0
+    for token in re.findall(r"[^\s\u2e80-\uffef]+\s*|[\u2e80-\uffef]|\s+", paragraph):
+        width = sum(map(_char_width, token))
+        ink = sum(map(_char_width, token.rstrip()))  # trailing spaces may hang past the edge
+        if used and used + ink > room:
+            lines.append(False)
+            used = 0.0
+        while ink > room:  # a word wider than the column: broken anywhere
+            lines.append(False)
+            ink, width = ink - room, width - room
+        used += width
+        lines[-1] = lines[-1] or width >= 2.0 and len(token) == 1
+    return lines
+
+
+def wrapped_lines(text: str, width_chars: float) -> int:
+    """Lines ``text`` takes wrapped in a column ``width_chars`` wide. Counted high: a row cut short
+    is a line the customer cannot read, a row a little tall costs nothing (checked against what
+    LibreOffice prints: tests/test_proposal_pages.py)."""
+    return sum(len(_paragraph_lines(part, max(2.0, width_chars - 1.5))) for part in text.split("\n"))
+
+
+def text_height(texts: list[tuple[str, float]]) -> float:
+    """The height in points of a row of wrapped 10-point texts, each (text, width in characters).
+    A line with Chinese in it is taller (its font's line spacing): 15 points, else 12.5."""
+    return max(16, max(_height(text, width) for text, width in texts) + 4)
+
+
+@functools.lru_cache(maxsize=4096)  # a batch writes the same terms and item names in every proposal
+def _height(text: str, width: float) -> float:
+    return sum(15 if chinese else 12.5 for part in text.split("\n")
+               for chinese in _paragraph_lines(part, max(2.0, width - 1.5)))
+
+
+def fit_height(ws: Worksheet, row: int, text: str, width_chars: int) -> None:
+    """Row height for wrapped text in merged cells, which no spreadsheet sizes by itself."""
+    ws.row_dimensions[row].height = text_height([(text, width_chars)])
 
 
 def print_setup(ws: Worksheet, title_rows: str | None, landscape: bool = False, area: str | None = None,
