@@ -316,6 +316,11 @@ def test_customer_address_and_contact_on_the_page_and_kept_by_a_revision(tmp_pat
     revised = re.search(r"wrote (.+\.xlsx)", capsys.readouterr().out).group(1)
     said = proposal_texts(Path(revised))
     assert "=上海市浦东新区世纪大道 100 号" in said and "张三 · 138 0000 0000" in said and "第二版" in said
+    # a revision may change them (and the customer's name, e.g. to fit the page's limit)
+    assert main(["quotes", "revise", number, "--customer-contact", "李四", "--customer", "示例科技"]) == 0
+    said = proposal_texts(Path(re.search(r"wrote (.+\.xlsx)", capsys.readouterr().out).group(1)))
+    assert "李四" in said and "张三 · 138 0000 0000" not in said and "示例科技" in said
+    assert "=上海市浦东新区世纪大道 100 号" in said and "第二版" in said
     # without them, no empty rows for them
     assert main(["quote", "--edition", "pro", "--customer", "乙公司", "-o", str(tmp_path / "plain.xlsx")]) == 0
     assert "客户地址 Address" not in proposal_texts(tmp_path / "plain.xlsx")
@@ -343,3 +348,40 @@ def test_the_footer_names_the_quote_and_counts_pages_and_an_ampersand_stays_text
     ws = openpyxl.load_workbook(path)[L.PROPOSAL_SHEET]
     assert ws.oddFooter.left.text == "R&&D-7"
     assert ws.oddFooter.right.text == "Page &P of &N"
+
+
+def test_the_print_setup_is_written_as_excel_writes_it(tmp_path):
+    """The row breaks, the footer and the scale, element by element against extracts of files Excel
+    saved (tests/golden/excel/print_setup.xml); ids and values that differ by design are not compared."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+    deal = tmp_path / "deal.toml"
+    deal.write_text(LONG_DEAL, encoding="utf-8")
+    out = tmp_path / "long.xlsx"
+    assert main(["quote", "--deal", str(deal), "--customer", "甲公司", "-o", str(out)]) == 0
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    with zipfile.ZipFile(out) as z:
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        workbook = z.read("xl/workbook.xml").decode("utf-8")
+    assert re.search(r'<(\w+:)?sheet [^>]*name="报价单 Proposal"[^>]*r:id="rId1"', workbook)  # sheet1 is the proposal
+    excel = ET.parse(Path(__file__).parent / "golden" / "excel" / "print_setup.xml").getroot()
+
+    (theirs,) = excel.find("rowBreaks")
+    breaks = sheet.find("m:rowBreaks", ns)
+    assert int(breaks.get("count")) == int(breaks.get("manualBreakCount")) == len(breaks) >= 3
+    for brk in breaks:
+        assert {k: brk.get(k) for k in ("max", "man")} == {k: theirs.get(k) for k in ("max", "man")}
+        assert brk.get("min", "0") == "0"  # Excel leaves the default out
+
+    their_footer = excel.find("headerFooter")
+    footer = sheet.find("m:headerFooter", ns)
+    assert footer.get("scaleWithDoc") == their_footer.get("scaleWithDoc") == "0"
+    text = footer.find("m:oddFooter", ns).text
+    assert text.startswith(their_footer.find("oddFooter").text[:2]) and "&R" in text  # &L … &R …
+    assert "&P" in text and "&N" in text
+
+    their_setup, setup = excel.find("pageSetup"), sheet.find("m:pageSetup", ns)
+    assert setup.get("paperSize") == their_setup.get("paperSize") == "9" and setup.get("orientation") == "portrait"
+    assert 10 <= int(setup.get("scale")) <= 400 and setup.get("fitToWidth") is None
+    fit = sheet.find("m:sheetPr/m:pageSetUpPr", ns)
+    assert fit is None or fit.get("fitToPage") in (None, "0", "false")

@@ -132,7 +132,8 @@ def cmd_revise(args: argparse.Namespace) -> int:
             changes["deal"] = DealFileError.read_text(Path(args.deal))
         if args.valid_days is not None and not 1 <= args.valid_days <= 365:
             raise RegisterError(f"--valid-days must be 1 to 365, got {args.valid_days}")
-        info = {"valid_days": args.valid_days, "notes": args.notes}
+        info = {"valid_days": args.valid_days, "notes": args.notes, "customer": args.customer,
+                "customer_address": args.customer_address, "customer_contact": args.customer_contact}
         r = revise(reg, args.number, book, changes, info, rep=args.rep or "", who=who_am_i(),
                    output=Path(args.output) if args.output else None, force=args.force)
     print(f"wrote {r.path}")
@@ -258,6 +259,9 @@ def add_commands(sub, register_arguments, book_options, day) -> None:
     p.add_argument("--deal", metavar="FILE", help="a new deal file (for a deal quote)")
     p.add_argument("--valid-days", type=int, help="days the new version is valid")
     p.add_argument("--notes", help="new notes for the customer")
+    p.add_argument("--customer", help="the customer's name, changed (e.g. shortened to the proposal's limit)")
+    p.add_argument("--customer-address", metavar="TEXT", help="the customer's address, changed")
+    p.add_argument("--customer-contact", metavar="TEXT", help="the customer's contact, changed")
     p.add_argument("--rep", help="file the new version under this rep")
     p.add_argument("-o", "--output", metavar="PATH", help="default: beside the version before, with -vN")
     p.add_argument("--force", action="store_true")

@@ -355,6 +355,7 @@ def _print_setup(page: _Page) -> None:
     ws.page_setup.scale = SCALE
     ws.page_margins.left = ws.page_margins.right = ws.page_margins.top = ws.page_margins.bottom = MARGIN
     ws.page_margins.footer = 0.25
+    ws.HeaderFooter.scaleWithDoc = False  # the footer at its own 8 points, not at the sheet's scale
     for part, text in ((ws.oddFooter.left, page.number.replace("&", "&&")),  # & starts a code in a footer
                        (ws.oddFooter.right, page.t("第 &P 页，共 &N 页", "Page &P of &N", " · "))):
         part.text, part.size, part.font = text, 8, f"{style.FONT_NAME},Regular"
