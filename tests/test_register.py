@@ -88,6 +88,24 @@ def test_eight_processes_allocating_at_once_get_400_distinct_gap_free_numbers(re
     assert len(list(tmp_path.glob("rep*.xlsx"))) == 400
 
 
+def test_a_new_sqlite_register_being_written_by_another_process_is_waited_for(tmp_path):
+    """Two batches started together into a new register: one failed with "cannot open the register:
+    database is locked". Switching a file to WAL while another connection holds its write lock fails
+    at once in SQLite (no busy wait); the register waits and looks again."""
+    import sqlite3
+    import threading
+    from xlpricing.register.db import SQLiteDatabase
+    path = tmp_path / "register.sqlite3"
+    other = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)  # the other process
+    other.execute("CREATE TABLE first_writer (x)")
+    other.execute("BEGIN IMMEDIATE")  # still writing: not yet in WAL mode
+    threading.Timer(1.0, lambda: other.execute("COMMIT")).start()
+    db = SQLiteDatabase(path)  # the old code failed here at once
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.conn.close()
+    other.close()
+
+
 def test_a_process_killed_mid_publish_leaves_no_record_without_file_nor_file_without_record(register_target, tmp_path):
     Register.open(register_target).close()
     for round_ in range(3):  # killed at a different point each time: most of the run is inside a publish

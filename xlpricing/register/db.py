@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
@@ -169,7 +171,7 @@ class SQLiteDatabase(Database):
             # autocommit off by hand: BEGIN IMMEDIATE takes the write lock at the start, so two
             # processes allocating numbers queue instead of failing half-way
             self.conn = sqlite3.connect(str(path), timeout=60, isolation_level=None, check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            self._write_ahead_log()
             self.conn.execute("PRAGMA synchronous=FULL")  # a committed quote survives a power cut
             self.conn.execute("PRAGMA busy_timeout=60000")
         except (OSError, sqlite3.Error) as exc:
@@ -177,6 +179,21 @@ class SQLiteDatabase(Database):
         self._locks: dict[int, int] = {}
         self._lock_fd: int | None = None
         self._mutex = threading.Lock()
+
+    def _write_ahead_log(self) -> None:
+        """WAL mode, once per file. Two processes opening a new register at once (two batches
+        started together) both try to switch it; the switch needs the file alone, and SQLite
+        answers "database is locked" at once instead of waiting: wait and look again."""
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    self.conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02 + random.random() * 0.08)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[_Executor]:
