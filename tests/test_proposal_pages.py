@@ -385,3 +385,15 @@ def test_the_print_setup_is_written_as_excel_writes_it(tmp_path):
     assert 10 <= int(setup.get("scale")) <= 400 and setup.get("fitToWidth") is None
     fit = sheet.find("m:sheetPr/m:pageSetUpPr", ns)
     assert fit is None or fit.get("fitToPage") in (None, "0", "false")
+
+
+def test_a_lone_carriage_return_counts_as_the_line_break_the_cell_shows(tmp_path):
+    """A CRM export's lone CR is stored as a line break (style.literal); the row's height counts it
+    as one, as the limit does: five lines of a customer's name, five lines of room (15 pt each)."""
+    from xlpricing import quote
+    from xlpricing.sheets.proposal import Proposal, write_quote_workbook
+    name = "甲公司\r乙部门\r丙组\r丁\r戊"
+    path = write_quote_workbook(tmp_path / "cr.xlsx", get_price_book(), quote("pro", 0, 0, (), 1), Proposal(name))
+    ws = openpyxl.load_workbook(path)[L.PROPOSAL_SHEET]
+    (row,) = [c.row for r in ws.iter_rows() for c in r if c.value == "甲公司\n乙部门\n丙组\n丁\n戊" and c.column == 2]
+    assert ws.row_dimensions[row].height >= 5 * 15

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -135,6 +136,12 @@ TEXT_LIMITS = {
 }
 
 
+def text_lines(text: str) -> list[str]:
+    """The lines of a free text: LF, CR LF or a lone CR ends one (CRM exports write all three, and
+    a cell stores each as the line break it shows)."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
 def text_problems(texts: dict[str, str]) -> list[str]:
     """'<name>: …' for each text over its TEXT_LIMITS (names without a limit are not checked)."""
     problems = []
@@ -142,7 +149,7 @@ def text_problems(texts: dict[str, str]) -> list[str]:
         if name not in TEXT_LIMITS or not text:
             continue
         chars, lines = TEXT_LIMITS[name]
-        count_lines = text.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+        count_lines = len(text_lines(text))
         if len(text) > chars:
             problems.append(f"{name}: {len(text):,} characters, a proposal takes at most {chars:,} "
                             f"(shorten it: nothing is cut on the page)")

@@ -21,7 +21,8 @@ from ..pricebook import PriceBook
 from . import layout as L
 from . import style
 from .pricesheet import write_price_sheet
-from .proposalsheet import ALL, LAST_COL, ROW_HEIGHT, _closing, _continued, _heading, _Page, fitting
+from .proposalsheet import (ALL, LAST_COL, ROW_HEIGHT, _closing, _continued, _heading, _Page, fitting,
+                            header_height)
 from .template import open_on, save_workbook
 
 DEAL_LINES_SHEET = "明细 Deal lines"
@@ -88,13 +89,14 @@ def _app_group(page: _Page, book: PriceBook, app) -> None:
     what = f"{names} · {page.t(f'第 {first}–{last} 月', f'months {first}–{last}')}"
     title_height = max(20, fitting((app.name, "A"), (what, "B:E")))
 
+    labels = [page.t("项目", "Item"), page.t("明细", "Details"), "", page.t("每月", "Monthly"), page.t("金额", "Amount")]
+
     def header(continued: bool) -> None:
         page.next(title_height)
         page.text(f"A{page.row}", app.name, style.LABEL, wrap=True)
         page.text(f"B{page.row}", what + _continued(page, continued), style.SUBTITLE, wrap=True)
         page.merge("B", LAST_COL)
-        page.header([page.t("项目", "Item"), page.t("明细", "Details"), "", page.t("每月", "Monthly"),
-                     page.t("金额", "Amount")], "B:C")
+        page.header(labels, "B:C")
 
     rows = []
     for phase in app.phases:
@@ -106,7 +108,7 @@ def _app_group(page: _Page, book: PriceBook, app) -> None:
             detail = page.t(line.note_zh, line.note_en, "\n")
             rows.append((line, item, detail, fitting((item, "A"), (detail, "B:C"))))
     page.next(8)
-    page.keep(title_height + 30 + rows[0][-1])  # the app's name and header with its first item
+    page.keep(title_height + header_height(labels, "B:C") + rows[0][-1])  # the name and header with its first item
     with page.table(header):
         for line, item, detail, height in rows:
             page.next(height)
@@ -141,7 +143,7 @@ def _month_table(page: _Page, q: DealQuote) -> None:
             ws[f"{col}{page.row}"].alignment = style.WRAP_TOP
 
     page.next(8)
-    page.keep(22 + max(30, fitting(*zip(header_cells, "ABCDE"))) + 3 * ROW_HEIGHT)
+    page.keep(22 + header_height(header_cells) + 3 * ROW_HEIGHT)
     with page.table(header):
         for m, total in enumerate(q.month_totals, 1):
             page.next()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import re
 from typing import Any, Callable
 
 from openpyxl.styles import Alignment
@@ -33,8 +32,8 @@ ALL = f"A:{LAST_COL}"
 # sheet fitted to pages. 119 characters of columns (style.NORMAL_FONT) are about 645 points in Excel
 # and 665 in LibreOffice; A4 has 523 between the margins.
 SCALE = 74
-MARGIN = 0.5  # inches, every side; the footer (page numbers) sits in the bottom one
-PAGE_ROOM = (841.89 - 2 * 72 * MARGIN) / (SCALE / 100) * 0.99  # points of rows a page holds, 1% to spare
+# points of rows a page holds, 1% to spare (the footer sits in the bottom margin)
+PAGE_ROOM = (841.89 - 2 * 72 * style.MARGIN_TOP_BOTTOM) / (SCALE / 100) * 0.99
 ROW_HEIGHT = 16  # a row of one line of 10-point text
 CAPITALS_STALE = "（金额已在工作表中改动：请用 xlpricing 重新生成大写金额）"
 
@@ -54,7 +53,6 @@ class _Page:
         self.ws, self.lang, self.row, self.values = ws, lang, 0, {}
         self.number = ""  # the quote number, in the footer of every page
         self.used = 0.0  # points of rows on the current page
-        self.pages = 1
         self.repeat: Callable[[bool], None] | None = None  # the open table's header writer
 
     def t(self, zh: str, en: str, sep: str = " ") -> str:
@@ -72,7 +70,6 @@ class _Page:
         """A new page unless ``height`` points of rows still fit on this one."""
         if self.used > 0 and self.used + height > PAGE_ROOM:
             self.ws.row_breaks.append(Break(id=self.row))
-            self.pages += 1
             self.used = 0.0
             if self.repeat is not None:
                 header, self.repeat = self.repeat, None
@@ -82,8 +79,7 @@ class _Page:
     def header(self, labels: list[str], merged: str = "") -> None:
         """A table's header row (labels from column A; ``merged``: e.g. "B:C", the label in B spans
         them), as tall as its longest label wrapped."""
-        spans = [(label, merged if merged and col == merged[0] else col) for col, label in zip("ABCDE", labels)]
-        height = max(30, fitting(*spans))
+        height = header_height(labels, merged)
         self.next(height)
         style.header_row(self.ws, self.row, labels, height=height)
         if merged:
@@ -126,6 +122,12 @@ def fitting(*texts: tuple[str, str], size: float = 10) -> float:
     ``size``-point font: no spreadsheet sizes a row of merged or formula cells by itself."""
     scale = size / 10
     return style.text_height([(text, span_width(cols) / scale) for text, cols in texts]) * scale
+
+
+def header_height(labels: list[str], merged: str = "") -> float:
+    """The height of _Page.header's row for these labels."""
+    return max(30, fitting(*((label, merged if merged and col == merged[0] else col)
+                             for col, label in zip("ABCDE", labels))))
 
 
 def span_width(cols: str) -> float:
@@ -180,15 +182,17 @@ def write_proposal_sheet(wb: Workbook, book: PriceBook, quotes: list[Quote], pro
                  (page.t("增值服务", "Add-ons"), [addons_in_words(book, q, page) for q in quotes])]
         heights = [fitting(*((v, col) for col, v in zip(option_cols, values))) for _, values in texts]
 
+        labels = [page.t("方案", "Option")] + [
+            page.t(f"方案 {i + 1}", f"Option {i + 1}") + (f"  ★ {page.t('推荐', 'recommended')}" if i == best else "")
+            for i in range(len(quotes))]
+
         def header(continued: bool) -> None:
             page.next(22)
             page.label(f"A{page.row}", page.t("方案对比", "Options compared", "  ") + _continued(page, continued),
                        style.SECTION)
-            page.header([page.t("方案", "Option")] + [
-                page.t(f"方案 {i + 1}", f"Option {i + 1}") + (f"  ★ {page.t('推荐', 'recommended')}" if i == best else "")
-                for i in range(len(quotes))])
+            page.header(labels)
 
-        page.keep(22 + 45 + sum(heights) + 2 * ROW_HEIGHT)  # the comparison is read whole: one page
+        page.keep(22 + header_height(labels) + sum(heights) + 2 * ROW_HEIGHT)  # the comparison is read whole
         with page.table(header):
             for (what, values), height in zip(texts, heights):
                 page.next(height)
@@ -349,11 +353,7 @@ def _closing(page: _Page, book: PriceBook, proposal) -> None:
 def _print_setup(page: _Page) -> None:
     """A4 portrait at SCALE with the breaks _Page chose; the quote number and 'page n of N' below."""
     ws = page.ws
-    style.print_setup(ws, title_rows=None, area=f"A1:{LAST_COL}{page.row}")
-    ws.sheet_properties.pageSetUpPr.fitToPage = False
-    ws.page_setup.fitToHeight = ws.page_setup.fitToWidth = None
-    ws.page_setup.scale = SCALE
-    ws.page_margins.left = ws.page_margins.right = ws.page_margins.top = ws.page_margins.bottom = MARGIN
+    style.print_setup(ws, title_rows=None, area=f"A1:{LAST_COL}{page.row}", scale=SCALE)
     ws.page_margins.footer = 0.25
     ws.HeaderFooter.scaleWithDoc = False  # the footer at its own 8 points, not at the sheet's scale
     for part, text in ((ws.oddFooter.left, page.number.replace("&", "&&")),  # & starts a code in a footer
@@ -362,8 +362,8 @@ def _print_setup(page: _Page) -> None:
 
 
 def paragraphs(text: str) -> list[str]:
-    """The lines of a free text (LF, CR LF or CR ends one), none for a blank text."""
-    return re.split(r"\r\n|\r|\n", text.strip()) if text.strip() else []
+    """The lines of a free text, none for a blank text."""
+    return formatting.text_lines(text.strip()) if text.strip() else []
 
 
 def _continued(page: _Page, continued: bool) -> str:
@@ -391,18 +391,20 @@ def _option_section(page: _Page, book: PriceBook, q: Quote, sheet: str, helper_n
         if recommended:
             title += f"  ★ {page.t('推荐', 'recommended')}"
 
+    labels = [page.t("项目", "Item"), page.t("说明", "Details"), "", page.t("月金额", "Per month"),
+              page.t(f"金额（{q.months} 个月）", f"Amount ({formatting.plural(q.months, 'month')})")]
+
     def header(continued: bool) -> None:
         page.next(22)
         page.label(f"A{page.row}", title + _continued(page, continued), style.SECTION)
-        page.header([page.t("项目", "Item"), page.t("说明", "Details"), "", page.t("月金额", "Per month"),
-                     page.t(f"金额（{q.months} 个月）", f"Amount ({formatting.plural(q.months, 'month')})")], "B:C")
+        page.header(labels, "B:C")
 
     rows = []
     for line in q.lines:
         detail_zh, value_zh = _detail_zh(book, q, line, sheet, helper_names)
         item_value, detail_value = page.t(line.label_zh, line.label_en, "\n"), page.t(value_zh, line.note_en, "\n")
         rows.append((line, detail_zh, item_value, detail_value, fitting((item_value, "A"), (detail_value, "B:C"))))
-    page.keep(22 + 45 + rows[0][-1])  # the title and header with the first item
+    page.keep(22 + header_height(labels, "B:C") + rows[0][-1])  # the title and header with the first item
     with page.table(header):
         for line, detail_zh, item_value, detail_value, height in rows:
             r = working_row(book, q, line)

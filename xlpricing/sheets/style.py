@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -102,18 +103,20 @@ _WIDE = "WFA"
 @functools.lru_cache(maxsize=8192)
 def _char_width(ch: str) -> float:
     """In digit widths of the Normal font, at 10 points; counted high (caps and CJK as printed)."""
-    import unicodedata
     if unicodedata.east_asian_width(ch) in _WIDE:
         return 2.0
     return 1.25 if "A" <= ch <= "Z" else 0.6 if ch == " " else 1.05
 
 
+# what wrapping moves whole: a word with the spaces after it, one Chinese character, or spaces
+_TOKENS = re.compile(r"[^\s\u2e80-\uffef]+\s*|[\u2e80-\uffef]|\s+")
+
+
 def _paragraph_lines(paragraph: str, room: float) -> list[bool]:
     """Greedy wrapping as a spreadsheet does it: at spaces, or between Chinese characters; a word
     longer than a line is broken where it runs out. One entry a line: does it hold Chinese?"""
-    import re
     lines, used = [False], 0.0
-    for token in re.findall(r"[^\s\u2e80-\uffef]+\s*|[\u2e80-\uffef]|\s+", paragraph):
+    for token in _TOKENS.findall(paragraph):
         width = sum(map(_char_width, token))
         ink = sum(map(_char_width, token.rstrip()))  # trailing spaces may hang past the edge
         if used and used + ink > room:
@@ -127,13 +130,6 @@ def _paragraph_lines(paragraph: str, room: float) -> list[bool]:
     return lines
 
 
-def wrapped_lines(text: str, width_chars: float) -> int:
-    """Lines ``text`` takes wrapped in a column ``width_chars`` wide. Counted high: a row cut short
-    is a line the customer cannot read, a row a little tall costs nothing (checked against what
-    LibreOffice prints: tests/test_proposal_pages.py)."""
-    return sum(len(_paragraph_lines(part, max(2.0, width_chars - 1.5))) for part in text.split("\n"))
-
-
 def text_height(texts: list[tuple[str, float]]) -> float:
     """The height in points of a row of wrapped 10-point texts, each (text, width in characters).
     A line with Chinese in it is taller (its font's line spacing): 15 points, else 12.5."""
@@ -142,8 +138,11 @@ def text_height(texts: list[tuple[str, float]]) -> float:
 
 @functools.lru_cache(maxsize=4096)  # a batch writes the same terms and item names in every proposal
 def _height(text: str, width: float) -> float:
-    return sum(15 if chinese else 12.5 for part in text.split("\n")
-               for chinese in _paragraph_lines(part, max(2.0, width - 1.5)))
+    """Counted high: a row cut short is a line the customer cannot read, a row a little tall costs
+    nothing (checked against what LibreOffice prints: tests/test_proposal_pages.py)."""
+    from ..formatting import text_lines
+    room = max(2.0, width - 1.5)  # the cell's own margins
+    return sum(15 if chinese else 12.5 for part in text_lines(text) for chinese in _paragraph_lines(part, room))
 
 
 def fit_height(ws: Worksheet, row: int, text: str, width_chars: int) -> None:
@@ -151,18 +150,27 @@ def fit_height(ws: Worksheet, row: int, text: str, width_chars: int) -> None:
     ws.row_dimensions[row].height = text_height([(text, width_chars)])
 
 
+MARGIN_TOP_BOTTOM = 0.5  # inches, every printed sheet
+
+
 def print_setup(ws: Worksheet, title_rows: str | None, landscape: bool = False, area: str | None = None,
-                one_page: bool = False) -> None:
-    """A4, one page wide; ``title_rows`` repeat on every page (None: nothing repeats)."""
+                one_page: bool = False, scale: int | None = None) -> None:
+    """A4, one page wide; ``title_rows`` repeat on every page (None: nothing repeats). ``scale``: a
+    fixed percentage instead of fitting to the page (Excel ignores manual page breaks on a sheet
+    fitted to pages), with half an inch on every side."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1 if one_page else 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if scale is None:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 1 if one_page else 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+    else:
+        ws.page_setup.scale = scale
+        ws.page_margins.left = ws.page_margins.right = 0.5
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = MARGIN_TOP_BOTTOM
     if area:
         ws.print_area = area
 
