@@ -50,3 +50,4 @@ def _own_register(tmp_path_factory, monkeypatch):
     (subprocesses inherit the variable)."""
     monkeypatch.setenv("XLPRICING_REGISTER", str(tmp_path_factory.mktemp("register") / "register.sqlite3"))
     monkeypatch.delenv("XLPRICING_TEAM_SETTINGS", raising=False)
+    monkeypatch.delenv("XLPRICING_USER", raising=False)  # who acts comes from each test

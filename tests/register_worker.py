@@ -8,7 +8,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from xlpricing.pricebook import get_price_book  # noqa: E402
 from xlpricing.register import Register  # noqa: E402
-from xlpricing.register.publish import ProposalInfo, QuoteRequest, publish  # noqa: E402
+from xlpricing.quoting import ProposalInfo, QuoteRequest, publish  # noqa: E402
 
 
 def main(target: str, folder: str, count: int, tag: str) -> None:
@@ -17,7 +17,7 @@ def main(target: str, folder: str, count: int, tag: str) -> None:
     with Register.open(target) as reg:
         for i in range(count):
             info = ProposalInfo(customer=f"{tag} customer {i}", quote_date="2026-12-01", valid_days=30)
-            record, _ = publish(reg, book, request, info, rep=tag, who=tag, output=Path(folder) / f"{tag}-{i}.xlsx")
+            record, _ = publish(reg, book, request, info, rep=tag, output=Path(folder) / f"{tag}-{i}.xlsx")
             print(record.number, flush=True)
 
 

@@ -119,7 +119,7 @@ def test_big_batch_writes_exactly_the_good_rows(big_batch):
     assert not list(out.glob(".*"))  # no temp files left
     summary = openpyxl.load_workbook(out / "summary.xlsx", data_only=True)
     ws = summary.worksheets[0]
-    listed = {ws.cell(r, 1).value: (ws.cell(r, 6).value, ws.cell(r, 7).value) for r in range(5, 5 + len(quotes))}
+    listed = {ws.cell(r, 1).value: (ws.cell(r, 7).value, ws.cell(r, 10).value) for r in range(5, 5 + len(quotes))}
     assert sorted(listed) == [n for n in range(2, 1002) if n not in BAD]
     for row_number, (total, filename) in listed.items():
         row = rows[row_number - 2]
@@ -156,8 +156,8 @@ def test_batch_keeps_free_text_literal(tmp_path):
             cell = ws[L.HEADER_FIELDS[key][2]]
             assert (cell.value, cell.data_type) == (text, "s")
     summary = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx").worksheets[0]
-    assert [summary.cell(r, 2).value for r in range(5, 5 + len(nasty))] == nasty
-    assert all(summary.cell(r, 2).data_type == "s" for r in range(5, 5 + len(nasty)))
+    assert [summary.cell(r, 3).value for r in range(5, 5 + len(nasty))] == nasty
+    assert all(summary.cell(r, 3).data_type == "s" for r in range(5, 5 + len(nasty)))
 
 
 # ---------------------------------------------------------------- files that cannot be read

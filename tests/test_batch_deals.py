@@ -1,6 +1,8 @@
 """Batch rows that share a deal column form one multi-app deal: one proposal per deal, the same
 totals as `price --deal`, and one bad row fails its whole deal with the row named."""
 
+import datetime as dt
+
 import openpyxl
 
 from xlpricing.cli import main
@@ -32,7 +34,7 @@ def test_rows_of_a_deal_make_one_proposal_and_a_bad_row_fails_its_deal(tmp_path,
     assert {"主应用", "第二产品"} <= set(values) and 102_978 in values and 77_988 in values and 24_990 in values
     summary = openpyxl.load_workbook(tmp_path / "out" / "summary.xlsx").active
     rows = [[c.value for c in row] for row in summary.iter_rows() if row[0].value == 2]
-    assert rows and rows[0][2] == "2 app(s): pro, flagship"
+    assert rows and rows[0][3] == "2 app(s): pro, flagship" and rows[0][1] == f"Q-{dt.date.today().year}-000001"
 
 
 def test_rows_of_a_deal_must_agree_on_the_term(tmp_path, capsys):

@@ -107,7 +107,7 @@ def test_200_hostile_rows_every_good_row_once_every_bad_row_reported_once(tmp_pa
     books = sorted(p for p in out.glob("*.xlsx") if p.name != "summary.xlsx")
     assert len(books) == len(good)
     summary = openpyxl.load_workbook(out / "summary.xlsx", data_only=True).worksheets[0]
-    listed = {summary.cell(r, 1).value: (summary.cell(r, 6).value, summary.cell(r, 7).value)
+    listed = {summary.cell(r, 1).value: (summary.cell(r, 7).value, summary.cell(r, 10).value)
               for r in range(5, 5 + len(good))}
     assert set(listed) == set(good)
     for number, total in good.items():
@@ -291,9 +291,13 @@ def test_summary_shows_the_fen_prints_landscape_and_keeps_its_header_in_view(tmp
                     "ACME,pro,35000,202000,history_90,12,5\n", encoding="utf-8")
     result = run_batch(path, tmp_path / "out")
     ws = openpyxl.load_workbook(result.summary, data_only=True).worksheets[0]
-    assert ws["F5"].value == pytest.approx(79_788.60) and ws["F5"].number_format == "#,##0.00"
-    assert ws["E5"].value == pytest.approx(6_649.05) and ws["E5"].number_format == "#,##0.00"
-    assert ws["F6"].number_format == "#,##0.00"  # the total row too
+    assert ws["G5"].value == pytest.approx(79_788.60) and ws["G5"].number_format == "#,##0.00"
+    assert ws["F5"].value == pytest.approx(6_649.05) and ws["F5"].number_format == "#,##0.00"
+    assert ws["G6"].number_format == "#,##0.00"  # the total row too
+    # prices include 6 % VAT: 79,788.60 ÷ 1.06 = 75,272.264… → 75,272.26 net; 79,788.60 − 75,272.26 = 4,516.34 tax
+    assert (ws["H5"].value, ws["I5"].value) == (pytest.approx(75_272.26), pytest.approx(4_516.34))
+    assert (ws["H6"].value, ws["I6"].value) == (pytest.approx(75_272.26), pytest.approx(4_516.34))
+    assert ws["B5"].value == result.outcomes[0].quote and ws["B5"].value.startswith("Q-")
     assert ws.freeze_panes == "A5"
     assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.print_title_rows) == ("landscape", 1, "$4:$4")
     assert ws.sheet_properties.pageSetUpPr.fitToPage

@@ -60,8 +60,10 @@ def test_every_command_prices_with_the_book_from_the_file(tmp_path, capsys, monk
 
 def test_an_approval_rewrites_a_file_books_proposal_with_that_book(tmp_path, capsys, monkeypatch):
     book = _acme_book(tmp_path)
-    (tmp_path / "xlpricing-team.toml").write_text('[[approvals]]\ndiscount_above = 10\nrole = "manager"\n',
-                                                  encoding="utf-8")
+    (tmp_path / "xlpricing-team.toml").write_text(
+        '[users]\nli = { name = "Li Na" }\nzhao = { name = "Zhao", roles = ["manager"] }\n'
+        '[[approvals]]\ndiscount_above = 10\nrole = "manager"\n', encoding="utf-8")
+    monkeypatch.setenv("XLPRICING_USER", "li")
     monkeypatch.setenv("XLPRICING_REGISTER", str(tmp_path / "register.sqlite3"))
     monkeypatch.chdir(tmp_path)
     assert main(["--price-book", str(book), "quote", "--edition", "pro", "--customer", "Big", "--discount", "20"]) == 0
@@ -70,6 +72,7 @@ def test_an_approval_rewrites_a_file_books_proposal_with_that_book(tmp_path, cap
     with Register.open() as reg:
         (r,) = reg.quotes()
     assert r.status == "pending approval"
-    assert main(["quotes", "approve", r.number, "--by", "Zhao"]) == 0
+    monkeypatch.setenv("XLPRICING_USER", "zhao")
+    assert main(["quotes", "approve", r.number]) == 0
     with Register.open() as reg:
         assert reg.get(r.number).status == "draft" and reg.verify() == []

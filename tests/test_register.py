@@ -19,7 +19,7 @@ from xlpricing.errors import QuoteError
 from xlpricing.pricebook import get_price_book
 from xlpricing.register import Register, RegisterError
 from xlpricing.register.core import sha256_of
-from xlpricing.register.publish import ProposalInfo, QuoteRequest, publish
+from xlpricing.quoting import ProposalInfo, QuoteRequest, publish
 
 HERE = Path(__file__).resolve().parent
 SEED = get_price_book("tencent-im-cn-seed")
@@ -33,7 +33,7 @@ def info(customer="Acme", day="2026-12-01", valid_days=30, **more):
 
 def put(reg, folder, customer="Acme", request=PRO_35K, book=SEED, **kw):
     record, _ = publish(reg, book, request, info(customer, **kw.pop("info", {})), rep=kw.pop("rep", "Li Na"),
-                        who="test", folder=folder, **kw)
+                        folder=folder, **kw)
     return record
 
 
@@ -130,12 +130,12 @@ def test_a_process_killed_mid_publish_leaves_no_record_without_file_nor_file_wit
 # ------------------------------------------------------------------ status, versions, approvals
 
 
-def test_every_allowed_and_refused_transition(register_target, tmp_path):
+def test_every_allowed_and_refused_transition(register_target, tmp_path, monkeypatch):
+    monkeypatch.setenv("XLPRICING_USER", "test")  # a one-person register: whoever the login says
     with Register.open(register_target) as reg:
         n = put(reg, tmp_path).number
-        for refused in ("accepted", "declined"):  # a draft is sent first
-            with pytest.raises(RegisterError, match="draft: it can be marked sent"):
-                reg.set_status(n, refused, "me", today=dt.date(2026, 12, 1))
+        with pytest.raises(RegisterError, match="draft: it can be marked sent, declined, not accepted"):
+            reg.set_status(n, "accepted", "me", today=dt.date(2026, 12, 1))  # a draft is sent first
         assert reg.set_status(n, "sent", "me", today=dt.date(2026, 12, 1)).status == "sent"
         with pytest.raises(RegisterError, match="sent: it can be marked accepted, declined, not sent"):
             reg.set_status(n, "sent", "me", today=dt.date(2026, 12, 1))
@@ -146,8 +146,7 @@ def test_every_allowed_and_refused_transition(register_target, tmp_path):
         with pytest.raises(RegisterError, match="a status to set is"):
             reg.set_status(n, "superseded", "me")
         m = put(reg, tmp_path, "B").number
-        reg.set_status(m, "sent", "me", today=dt.date(2026, 12, 1))
-        reg.set_status(m, "declined", "me", today=dt.date(2026, 12, 1))
+        reg.set_status(m, "declined", "me", today=dt.date(2026, 12, 1))  # a customer may say no before it is sent
         with pytest.raises(RegisterError, match="declined: it can be marked nothing"):
             reg.set_status(m, "sent", "me", today=dt.date(2026, 12, 1))
         trail = [(e[3], e[4], e[5], e[2]) for e in reg.events(n)]
@@ -169,41 +168,103 @@ def test_expiry_at_the_boundary_day(register_target, tmp_path):
         assert reg.quotes(expiring_within=7, today=dt.date(2026, 12, 23)) == []
 
 
-APPROVALS = '[[approvals]]\ndiscount_above = 10\nrole = "sales manager"\n[roles]\n"sales manager" = ["Zhao Min"]\n'
+APPROVALS = """
+[users]
+lina = { name = "Li Na", roles = ["rep"] }
+wang = { name = "Wang Wei", roles = ["rep"] }
+zhao = { name = "Zhao Min", roles = ["rep", "sales manager"] }
+[[approvals]]
+discount_above = 10
+role = "sales manager"
+"""
 
 
-def test_a_discount_above_ten_percent_needs_approval(register_target, tmp_path):
+def as_user(monkeypatch, login):
+    monkeypatch.setenv("XLPRICING_USER", login)
+
+
+def test_a_discount_above_ten_percent_needs_approval(register_target, tmp_path, monkeypatch):
+    from xlpricing.quoting import approve
     settings = tmp_path / "team.toml"
     settings.write_text(APPROVALS, encoding="utf-8")
+    as_user(monkeypatch, "lina")
     with Register.open(register_target, settings) as reg:
-        at_ten = put(reg, tmp_path, "Ten", request=PRO_35K.replace(discount="10"))
-        above = put(reg, tmp_path, "Above", request=PRO_35K.replace(discount="10.01"))
+        at_ten = put(reg, tmp_path, "Ten", request=PRO_35K.revised(discount="10"))
+        above = put(reg, tmp_path, "Above", request=PRO_35K.revised(discount="10.01"))
         assert at_ten.status == "draft" and above.status == "pending approval"
         sheet = openpyxl.load_workbook(above.path)["报价 Proposal"] if "报价 Proposal" in \
             openpyxl.load_workbook(above.path).sheetnames else openpyxl.load_workbook(above.path).worksheets[0]
         texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
         assert any("PENDING APPROVAL (sales manager)" in t for t in texts)
         with pytest.raises(RegisterError, match="pending approval: it cannot be marked sent"):
-            reg.set_status(above.number, "sent", "rep")
-        with pytest.raises(RegisterError, match="Li Na may not approve"):
-            reg.approve(above.number, "Li Na")
-        from xlpricing.register.publish import rewrite_approved
-        approved = reg.approve(above.number, "Zhao Min", rewrite=rewrite_approved)
+            reg.set_status(above.number, "sent", "lina")
+        with pytest.raises(RegisterError, match="Li Na is the rep of .*never approves her own quote"):
+            approve(reg, above.number)
+    as_user(monkeypatch, "wang")
+    with Register.open(register_target, settings) as reg:
+        with pytest.raises(RegisterError, match="Wang Wei may not approve .* held by Zhao Min"):
+            approve(reg, above.number)  # Wang Wei holds no manager role
+    as_user(monkeypatch, "zhao")
+    with Register.open(register_target, settings) as reg:
+        approved = approve(reg, above.number)
         assert approved.status == "draft"
         assert reg.verify() == []  # the rewritten workbook is the one recorded
         texts = [c.value for ws in openpyxl.load_workbook(approved.path).worksheets for row in ws.iter_rows()
                  for c in row if isinstance(c.value, str)]
         assert not any("PENDING APPROVAL" in t for t in texts)
-        assert reg.set_status(above.number, "sent", "rep").status == "sent"
+        assert reg.set_status(above.number, "sent", "zhao").status == "sent"
         actions = [(e[3], e[2]) for e in reg.events(above.number)]
-    assert ("approved", "Zhao Min") in actions
+    assert ("created", "lina") in actions and ("approved", "zhao") in actions
+    assert approved.approvals[0]["by"] == "Zhao Min"
+
+
+def test_a_rep_never_approves_her_own_quote(register_target, tmp_path, monkeypatch):
+    from xlpricing.quoting import approve
+    settings = tmp_path / "team.toml"
+    settings.write_text(APPROVALS, encoding="utf-8")
+    as_user(monkeypatch, "zhao")  # a manager who also sells
+    with Register.open(register_target, settings) as reg:
+        own = put(reg, tmp_path, "Own", request=PRO_35K.revised(discount="12"), rep="zhao")
+        assert own.rep == "Zhao Min"  # filed by name, typed as a login
+        with pytest.raises(RegisterError, match="Zhao Min is the rep of .*never approves her own quote"):
+            approve(reg, own.number)
+        assert reg.get(own.number).status == "pending approval"
+
+
+def test_only_users_of_the_team_act(register_target, tmp_path, monkeypatch):
+    settings = tmp_path / "team.toml"
+    settings.write_text(APPROVALS, encoding="utf-8")
+    as_user(monkeypatch, "mallory")
+    with Register.open(register_target, settings) as reg:
+        with pytest.raises(RegisterError, match="'mallory' .* is not a user of this team.*lina, wang, zhao"):
+            put(reg, tmp_path)
+        assert reg.quotes() == []  # nothing priced, written or numbered
+    as_user(monkeypatch, "lina")
+    with Register.open(register_target, settings) as reg:
+        with pytest.raises(RegisterError, match="rep 'Wang Wu' is not a user of this team"):
+            put(reg, tmp_path, rep="Wang Wu")
+    assert not list(tmp_path.glob("*.xlsx"))
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('[[approvals]]\ndiscount_above = 10\nrole = "sales manager"\n', "no user in \\[users\\] holds the role"),
+    ('[roles]\n"sales manager" = ["Zhao Min"]\n', "roles are given with each user now"),
+    ('[users]\nLi = { name = "Li" }\n', "users.Li: a login is lower-case"),
+    ('[users]\na = { name = "Li" }\nb = { name = "li" }\n', "'li' names users.a already"),
+    ('[users]\na = { name = "Li", role = ["x"] }\n', "users.a.role: unknown key"),
+])
+def test_team_settings_problems_name_their_key(tmp_path, text, problem):
+    settings = tmp_path / "team.toml"
+    settings.write_text(text, encoding="utf-8")
+    with pytest.raises(RegisterError, match=problem):
+        Register.open(tmp_path / "r.sqlite3", settings)
 
 
 def test_revise_writes_version_two_and_supersedes_version_one(register_target, tmp_path):
-    from xlpricing.register.publish import revise
+    from xlpricing.quoting import revise
     with Register.open(register_target) as reg:
         v1 = put(reg, tmp_path)
-        v2 = revise(reg, v1.number, SEED, {"discount": "5"}, {}, rep="", who="me")
+        v2 = revise(reg, v1.number, SEED, {"discount": "5"}, {})
         assert (v2.number, v2.version, v2.label) == (v1.number, 2, f"{v1.number}-v2")
         # 47,988 less 5%: 3,999 × 5% = 199.95 a month → 3,799.05 × 12 = 45,588.60
         assert v2.total == Decimal("45588.60")
@@ -216,13 +277,13 @@ def test_hostile_text_round_trips_unchanged(register_target, tmp_path):
     names = ["O'Brien \"Ltd\"", "'; DROP TABLE quotes; --", "Tab\tand\x01control", "名" * 200]  # 200: the page's limit
     with Register.open(register_target) as reg:
         for i, name in enumerate(names):
-            publish(reg, SEED, PRO_35K, info(name), rep="名" * 10_000, who="x", output=tmp_path / f"h{i}.xlsx")
+            publish(reg, SEED, PRO_35K, info(name), rep="名" * 10_000, output=tmp_path / f"h{i}.xlsx")
         assert sorted(r.customer for r in reg.quotes()) == sorted(names)
         assert {r.rep for r in reg.quotes()} == {"名" * 10_000}
         with pytest.raises(RegisterError, match="10,001 characters; the register keeps at most 10,000"):
-            publish(reg, SEED, PRO_35K, info("x"), rep="x" * 10_001, who="x", output=tmp_path / "long.xlsx")
+            publish(reg, SEED, PRO_35K, info("x"), rep="x" * 10_001, output=tmp_path / "long.xlsx")
         with pytest.raises(QuoteError, match="customer: 201 characters, a proposal takes at most 200"):
-            publish(reg, SEED, PRO_35K, info("x" * 201), rep="x", who="x", output=tmp_path / "long.xlsx")
+            publish(reg, SEED, PRO_35K, info("x" * 201), rep="x", output=tmp_path / "long.xlsx")
         assert not (tmp_path / "long.xlsx").exists() and len(reg.quotes()) == len(names)  # no number spent
 
 
@@ -258,7 +319,7 @@ def test_verify_reports_a_changed_and_a_missing_workbook(register_target, tmp_pa
     Path(b.path).unlink()
     assert main(["quotes", "verify", "--register", register_target]) == 1
     out = capsys.readouterr().out
-    assert f"{a.number}: {a.path} has changed since it was recorded" in out
+    assert f"{a.number}: workbook {a.path} has changed since it was recorded" in out
     assert f"{b.number}: its workbook {b.path} is missing" in out
     assert "2 record(s) checked, 2 problem(s)" in out
     assert Path(a.path).read_bytes().endswith(b"x")  # reported, never repaired
@@ -314,7 +375,7 @@ def test_reprice_names_a_quote_whose_validity_spans_a_new_book_and_revise_writes
     with Register.open(register_target) as reg:
         r = put(reg, tmp_path, "Span", book=get_price_book("tencent-im-cn-2023-03"), info={"day": "2023-12-20"})
     from xlpricing.pricebook import book_in_force
-    from xlpricing.register.publish import reprice
+    from xlpricing.quoting import reprice
     with Register.open(register_target) as reg:  # as sales operations would have run it on 2024-01-05
         (x,) = reprice(reg, lambda rec: book_in_force(dt.date(2024, 1, 5)), today=dt.date(2024, 1, 5))
         assert x.record.number == r.number and x.crossing == ["tencent-im-cn-2024 from 2024-01-01"]

@@ -27,16 +27,18 @@ from pathlib import Path
 from . import formatting, inputs
 from decimal import Decimal
 from .errors import QuoteError
+from .dealinput import HEADERS
 from .files import remove_stale_temp_files
 from .pricebook import PriceBook, parse_price_book
 
-# column -> accepted header spellings (case-blind); documented in the README
+# column -> accepted header spellings (case-blind, spaces ignored); documented in the README. The
+# usage columns take the spellings a Deal sheet's header takes (=IMDEAL), so one table serves both.
 COLUMNS = {
     "customer": ("customer", "客户"),
-    "edition": ("edition", "版本"),
-    "peak_dau": ("peak_dau", "dau"),
-    "peak_groups": ("peak_groups", "groups"),
-    "addons": ("addons", "add-ons"),
+    "edition": HEADERS["edition"],
+    "peak_dau": HEADERS["peak_dau"],
+    "peak_groups": HEADERS["peak_groups"],
+    "addons": HEADERS["addons"],
     "months": ("months", "月数"),
     "discount": ("discount", "discount_percent"),
     "customer_address": ("customer_address", "客户地址"),
@@ -44,6 +46,9 @@ COLUMNS = {
     "contact": ("contact", "sales_contact"),
     "quote_number": ("quote_number",),
     "notes": ("notes", "备注"),
+    "rep": ("rep", "sales_rep", "销售"),  # whom the register files the quote under (default: --rep)
+    "date": ("date", "quote_date", "报价日期"),  # YYYY-MM-DD (default today)
+    "valid_days": ("valid_days", "有效天数"),  # days the quote is valid (default 30)
     "option2": ("option2",),  # more options side by side: EDITION[:ADDON,ADDON…]
     "option3": ("option3",),
     # several apps in one proposal: rows with the same deal form one deal, one row per app or per
@@ -74,6 +79,11 @@ class Outcome:
     monthly_total: str = ""  # Decimal as text: crosses process boundaries exactly
     total: str = ""
     reason: str = ""
+    quote: str = ""  # the register's label, Q-2026-000123
+    net: str = ""  # the total without tax, and the tax ("": the book adds tax on top)
+    tax: str = ""
+    number: str = ""  # the record (number, version) the PDF is recorded with
+    version: int = 0
 
 
 class BatchError(ValueError):
@@ -136,7 +146,7 @@ def _columns(path: Path, header: list[str]) -> dict[int, str]:
     columns: dict[int, str] = {}
     unknown = []
     for i, name in enumerate(header):
-        key = next((k for k, names in COLUMNS.items() if name.strip().casefold() in names), None)
+        key = next((k for k, names in COLUMNS.items() if "".join(name.split()).casefold() in names), None)
         if key is None:
             if name.strip():
                 unknown.append(name.strip())
@@ -224,21 +234,42 @@ def price_row(book: PriceBook, row: Row):
     except QuoteError as exc:
         problems.append(exc)
         quotes = None
-    proposal = _proposal(v) if v.get("customer") else None
-    problems += _too_long(proposal)
+    proposal = _row_proposal(v, problems)
     if problems:
         raise QuoteError([p for e in problems for p in e.problems])
     return quotes, proposal
 
 
 def _proposal(values: dict[str, str]):
-    """The proposal's texts from a row (the first row of a deal), with the batch's seller and language."""
-    from .sheets.proposal import Proposal
+    """The proposal's texts from a row (the first row of a deal), with the batch's seller and
+    language; QuoteError for a bad date or validity."""
+    from .sheets.proposal import Proposal, check_quote_dates
 
+    day = inputs.day(values["date"], "date") if values.get("date") else dt.date.today()
+    valid_days = inputs.whole_number(values["valid_days"], "valid_days") if values.get("valid_days") else 30
+    if day is None:
+        raise QuoteError.of("date", f"date: YYYY-MM-DD is expected, got {values['date']!r}")
+    problem = check_quote_dates(day, valid_days, ("date", "valid_days"))
+    if problem:
+        raise QuoteError.of(problem.split()[0], problem)
     return Proposal(customer=values["customer"], contact=values.get("contact", ""),
                     quote_number=values.get("quote_number", ""), notes=values.get("notes", ""),
                     customer_address=values.get("customer_address", ""),
-                    customer_contact=values.get("customer_contact", ""), quote_date=dt.date.today(), **_look)
+                    customer_contact=values.get("customer_contact", ""), quote_date=day,
+                    valid_until=day + dt.timedelta(days=valid_days), **_look)
+
+
+def _row_proposal(values: dict[str, str], problems: list):
+    """The row's proposal, or None with its problems added."""
+    if not values.get("customer"):
+        return None
+    try:
+        proposal = _proposal(values)
+    except QuoteError as exc:
+        problems.append(exc)
+        return None
+    problems += _too_long(proposal)
+    return proposal
 
 
 def is_deal(rows: list[Row]) -> bool:
@@ -269,7 +300,8 @@ def price_group(book: PriceBook, rows: list[Row], with_deal: bool = False):
 
     first = rows[0].values
     problems = []
-    for key, what in (("customer", "customer"), ("months", "months"), ("discount", "discount")):
+    for key, what in (("customer", "customer"), ("months", "months"), ("discount", "discount"), ("rep", "reps"),
+                      ("date", "dates"), ("valid_days", "valid_days")):
         values = {r.values.get(key, "") for r in rows} - {""}
         if len(values) > 1:
             problems.append(QuoteError.of(key, f"rows {', '.join(str(r.number) for r in rows)} of one deal give "
@@ -298,8 +330,7 @@ def price_group(book: PriceBook, rows: list[Row], with_deal: bool = False):
         for r, (app, *_) in zip(rows, table[1:]):
             apps.setdefault(str(app).strip(), []).append(r.number)
         problems.append(QuoteError([_with_rows(p, apps) for p in exc.problems]))
-    proposal = _proposal(first) if first.get("customer") else None
-    problems += _too_long(proposal)
+    proposal = _row_proposal(first, problems)
     if problems:
         raise QuoteError([p for e in problems for p in e.problems])
     return (q, deal, proposal) if with_deal else (q, proposal)
@@ -337,31 +368,34 @@ def _run_row(job: tuple[list[Row], str, bool]) -> Outcome:
         return Outcome(row.number, customer, False, reason=str(exc) + _stale(Path(target), force))
     from .register import RegisterError
     try:
-        _publish_row(rows, target, force, priced, the_deal if deal else None, proposal)
+        record, priced = _publish_row(rows, target, force, priced, the_deal if deal else None, proposal)
     except FileExistsError:
         return Outcome(row.number, customer, False, reason=f"{name} exists (use --force)")
-    except RegisterError as exc:
+    except (RegisterError, QuoteError) as exc:
         return Outcome(row.number, customer, False, reason=str(exc))
     except OSError as exc:
         return Outcome(row.number, customer, False, reason=f"cannot write {name}: {exc.strerror or exc}")
-    if deal:  # the summary's edition column names the apps; its monthly column is the last month's run rate
-        editions = ", ".join(dict.fromkeys(p.quote.edition for a in priced.apps for p in a.phases))
-        return Outcome(row.number, customer, True, target, f"{len(priced.apps)} app(s): {editions}", priced.months,
-                       str(priced.month_totals[-1]), str(priced.total))
-    first = priced[0]  # the summary lists the first option (the edition and add-ons columns)
-    return Outcome(row.number, customer, True, target, first.edition, first.months,
-                   str(first.monthly_total), str(first.total))
+    # the summary lists a deal's apps and its last month's run rate, or the first option
+    return Outcome(row.number, customer, True, target, priced.editions, priced.months, str(priced.monthly),
+                   str(priced.total), quote=record.label, net=_text(record.net), tax=_text(record.tax),
+                   number=record.number, version=record.version)
 
 
-def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, proposal) -> None:
-    """Write the row's proposal and record it in the register, together. A row tried again after
-    its worker died finds the record its first try made, if that one got as far."""
-    from .register.publish import ProposalInfo, QuoteRequest, publish
-    from .register import default_rep, who_am_i
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, proposal):
+    """Write the row's proposal and record it in the register, together: (record, PricedQuote).
+    A row tried again after its worker died finds the record its first try made, if that one got
+    as far."""
+    from .quoting import ProposalInfo, PricedQuote, QuoteRequest, publish
+    from .register import default_rep
 
     key = f"{_filing.get('run', '')}:{rows[0].number}" if _filing.get("run") else None
-    if key and _register.find_key(key) is not None:
-        return
+    found = _register.find_key(key) if key else None
+    if found is not None:
+        return found, PricedQuote.of(priced, _writer.book)
     v = rows[0].values
     if deal is not None:
         from .dealinput import deal_to_toml
@@ -377,9 +411,10 @@ def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, propos
                         customer_address=proposal.customer_address, customer_contact=proposal.customer_contact,
                         lang=proposal.lang, seller=_filing.get("seller_path", ""),
                         quote_date=proposal.quote_date.isoformat(), valid_days=(valid - proposal.quote_date).days)
-    publish(_register, _writer.book, request, info, rep=_filing.get("rep") or default_rep(proposal.seller),
-            who=who_am_i(), output=Path(target), force=force, number=v.get("quote_number") or None,
-            request_key=key, priced=priced, writer=None if deal is not None else _writer, seller=proposal.seller)
+    rep = v.get("rep") or _filing.get("rep") or default_rep(proposal.seller, _register)
+    return publish(_register, _writer.book, request, info, rep=rep, output=Path(target), force=force,
+                   number=v.get("quote_number") or None, request_key=key, priced=priced,
+                   writer=None if deal is not None else _writer, seller=proposal.seller)
 
 
 def _stale(target: Path, force: bool) -> str:
@@ -415,6 +450,7 @@ def _with_pdfs(outcomes: list[Outcome], jobs: list) -> list[Outcome]:
     written = [i for i, o in enumerate(outcomes) if o.ok]
     if not written:
         return outcomes
+    from .quoting import attach_pdf
     results = write_pdfs([Path(outcomes[i].path) for i in written], force=jobs[written[0]][2])
     out = list(outcomes)
     for i, result in zip(written, results):
@@ -422,6 +458,8 @@ def _with_pdfs(outcomes: list[Outcome], jobs: list) -> list[Outcome]:
             reason = result.strerror if isinstance(result, OSError) and result.strerror else str(result)
             out[i] = replace(outcomes[i], ok=False, reason=f"{Path(outcomes[i].path).name} was written, its PDF was "
                                                             f"not: {reason}")
+        else:  # the PDF is one of the quote's documents: approvals and revisions write it again
+            attach_pdf(_register, _register.get(outcomes[i].number, outcomes[i].version))
     return out
 
 

@@ -20,6 +20,7 @@ from .presenter import subtotal_rows
 from .errors import DealFileError, FileProblems, QuoteError
 from .register.errors import RegisterError
 from .files import describe_os_error
+from .sheets.libreoffice import LibreOfficeError
 from .seller import SELLER_ENV
 from .pricebook import (PRICE_BOOK_ENV, REGIONS, PriceBook, available_price_books,
                         choose_price_book, get_price_book, shipped_books, superseded)
@@ -140,7 +141,7 @@ def read_deal(path: str, text: str | None = None):
 
 def deal_json(q) -> str:
     data = {"price_book_id": q.price_book_id, "currency": q.currency, "months": q.months,
-            "discount_percent": str(q.discount_percent), "total": str(q.total),
+            "discount_percent": formatting.plain(Decimal(q.discount_percent)), "total": str(q.total),
             "tax": None if q.tax is None else {k: str(getattr(q.tax, k)) for k in ("gross", "net", "tax", "rate")},
             "month_totals": [str(t) for t in q.month_totals],
             "apps": [{"name": a.name, "total": str(a.total), "phases": [
@@ -151,7 +152,7 @@ def deal_json(q) -> str:
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return formatting.plain(value)
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
     return value
@@ -314,7 +315,7 @@ def _deal_arguments(parser: argparse.ArgumentParser, edition_required: bool = Tr
 
 
 def cmd_quote(args: argparse.Namespace) -> int:
-    from .register.publish import QuoteRequest
+    from .quoting import QuoteRequest
 
     on = inputs.day(args.date, "--date") if args.date else None  # a bad date is said with the others below
     book = _book(args, on)
@@ -343,28 +344,35 @@ def cmd_quote(args: argparse.Namespace) -> int:
 
 def _publish_quote(args: argparse.Namespace, book: PriceBook, request) -> int:
     """Price, write and record one proposal: the register allocates its number (or checks the one
-    given), and the record and the workbook are published together."""
-    from .register import default_rep, who_am_i
-    from .register.publish import publish
+    given), and the record and its documents (the workbook, and the PDF with --pdf) are published
+    together."""
+    from .register import default_rep
+    from .quoting import publish
 
     priced = request.price(book)  # every pricing problem before anything else
     info, output = _proposal_and_output(args)
     if info is None:
         return EXIT_USAGE
     with _open_register(args) as register:
-        record, priced = publish(register, book, request, info, rep=args.rep or default_rep(args.loaded_seller),
-                                 who=who_am_i(), output=output, seller=args.loaded_seller,
-                                 force=args.force, number=args.quote_number, priced=priced,
-                                 beside=(".pdf",) if args.pdf else ())
+        record, priced = publish(register, book, request, info,
+                                 rep=args.rep or default_rep(args.loaded_seller, register), output=output,
+                                 seller=args.loaded_seller, force=args.force, number=args.quote_number,
+                                 priced=priced, pdf=args.pdf)
     path = Path(record.path)
-    if isinstance(priced, list):
-        totals = ", ".join(f"{x.edition} {formatting.money(x.total, x.currency)}" for x in priced)
-        print(f"wrote {_shown(path)}  ({formatting.plural(priced[0].months, 'month')}, total {totals})")
-    else:
-        print(f"wrote {_shown(path)}  ({formatting.plural(len(priced.apps), 'app')}, "
+    if priced.is_deal:
+        print(f"wrote {_shown(path)}  ({formatting.plural(len(priced.deal.apps), 'app')}, "
               f"{formatting.plural(priced.months, 'month')}, total {formatting.money(priced.total, priced.currency)})")
-    print(f"recorded {record.label} ({record.status}, valid until {record.valid_until}) in {register.db.describe}")
-    return _pdf_of(args, path)
+    else:
+        totals = ", ".join(f"{x.edition} {formatting.money(x.total, x.currency)}" for x in priced.options)
+        print(f"wrote {_shown(path)}  ({formatting.plural(priced.months, 'month')}, total {totals})")
+    if record.pdf_sha256:
+        print(f"wrote {_shown(record.pdf_path)}")
+    if record.valid_until < dt.date.today():
+        print(f"xlpricing: note: {record.label} is dated {record.quote_date} and was valid until {record.valid_until}: "
+              "it is recorded as expired (a back-dated quote; revise it to send it again)", file=sys.stderr)
+    print(f"recorded {record.label} ({record.status_on(dt.date.today())}, valid until {record.valid_until}) in "
+          f"{register.db.describe}")
+    return 0
 
 
 def _shown(path: Path) -> str:
@@ -384,8 +392,7 @@ def _proposal_and_output(args: argparse.Namespace):
     """The proposal's texts (as the register keeps them) and the workbook's path (None: named
     from the customer and the number the register gives), or (None, None) after saying what is
     wrong; nothing is written before every check has passed."""
-    from .register.publish import ProposalInfo
-    from .sheets.libreoffice import CJK_FONT_HINT, INSTALL_HINT, cjk_font_missing, find_soffice
+    from .quoting import ProposalInfo
     from .sheets.proposal import check_quote_dates
     from .seller import choose_seller, chosen_seller_path
 
@@ -409,27 +416,19 @@ def _proposal_and_output(args: argparse.Namespace):
     if output is not None and output.suffix.lower() != ".xlsx":
         print(f"xlpricing: error: {output.name}: a quote workbook is an .xlsx file", file=sys.stderr)
         return None, None
-    if args.pdf and find_soffice() is None:  # say so before writing anything
-        print(f"xlpricing: error: --pdf needs LibreOffice. {INSTALL_HINT}", file=sys.stderr)
-        return None, None
-    if args.pdf and cjk_font_missing():  # a PDF that is right or none at all
-        print(f"xlpricing: error: {CJK_FONT_HINT}", file=sys.stderr)
-        return None, None
+    if args.pdf:
+        check_pdf_possible()  # say so before writing anything
     return info, output
 
 
-def _pdf_of(args: argparse.Namespace, path: Path) -> int:
-    if not args.pdf:
-        return 0
-    from .sheets.libreoffice import LibreOfficeError
-    from .sheets.pdf import write_pdf
-
-    try:
-        print(f"wrote {write_pdf(path, force=args.force)}")
-    except LibreOfficeError as exc:
-        print(f"xlpricing: error: {exc}", file=sys.stderr)
-        return 1
-    return 0
+def check_pdf_possible() -> None:
+    """--pdf needs LibreOffice and a Chinese font: a PDF that is right or none at all (a usage
+    error, said before anything is written)."""
+    from .sheets.libreoffice import CJK_FONT_HINT, INSTALL_HINT, cjk_font_missing, find_soffice
+    if find_soffice() is None:
+        raise QuoteError.of("pdf", f"--pdf needs LibreOffice. {INSTALL_HINT}")
+    if cjk_font_missing():
+        raise QuoteError.of("pdf", CJK_FONT_HINT)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -730,6 +729,9 @@ def _run(args: argparse.Namespace) -> int:
     except RegisterError as exc:
         print(f"xlpricing: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except LibreOfficeError as exc:  # --pdf without LibreOffice, or a PDF it could not print
+        print(f"xlpricing: error: {exc}", file=sys.stderr)
+        return 1
     except FileExistsError as exc:
         print(f"xlpricing: error: {describe_os_error(exc)}", file=sys.stderr)
         return EXIT_USAGE

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import tomllib
+from decimal import Decimal
 from typing import Any
 
-from . import inputs
+from . import formatting, inputs
 from .deals import App, Deal, Phase
 from .errors import Problem, QuoteError
 
@@ -229,7 +230,7 @@ def deal_to_toml(deal: Deal, comment: str = "") -> str:
     """A deal file for ``deal`` (read back by deal_from_toml to the same deal)."""
     out = [f"# {line}" for line in comment.splitlines()] + [f"months = {deal.months}"]
     if deal.discount_percent:
-        out.append(f'discount = "{deal.discount_percent}"')
+        out.append(f'discount = "{formatting.plain(Decimal(deal.discount_percent))}"')
     for app in deal.apps:
         first, *rest = app.phases
         out += ["", "[[apps]]", f"name = {_toml_text(app.name)}"]

@@ -39,6 +39,7 @@ class LineItem:
     months: int
     amount: Decimal  # monthly_amount × months: what the term costs
     note: Note | BlockNote  # how the amount was reached
+    metric: str | None = None  # an overage line: the usage it charges for (peak_dau, peak_groups)
 
     @property
     def note_en(self) -> str:
@@ -103,8 +104,8 @@ class Quote:
 
     @property
     def overage(self) -> Decimal:
-        """Monthly overage alone (the postpaid DAU and group charges)."""
-        return sum((l.monthly_amount for l in self.lines if l.code.startswith("overage")), ZERO)
+        """Monthly overage alone (the usage charges of the book's [[overage]], whatever their codes)."""
+        return sum((l.monthly_amount for l in self.lines if l.metric is not None), ZERO)
 
 
 # ------------------------------------------------------------------------------- resolving
@@ -159,6 +160,10 @@ def _unknown_addon(book: PriceBook, code: str) -> Problem:
     be bought; a near-typo of a withdrawn code ("call_advance") is told that item's withdrawal and
     what to choose instead (a looser likeness would pin call_basic on call_advanced)."""
     wanted = code.strip().casefold()
+    renamed = next((a for a in book.addons if wanted in a.formerly), None)
+    if renamed is not None:  # an older book's code: say what this book calls it
+        return Problem("addons", f"unknown add-on {code.strip()!r}: {book.id} sells it as {renamed.code} "
+                                 f"({renamed.short_en}), its code since an earlier book")
     on_sale = tuple(a.code for a in book.addons if a.withdrawn is None)
     gone = {a.code: a for a in book.addons if a.withdrawn is not None}
 
@@ -220,7 +225,10 @@ def _check_percent(value: object, problems: list[Problem]) -> Decimal:
     if not percent.is_finite() or not ZERO <= percent <= HUNDRED or percent != percent.quantize(CENT):
         problems.append(Problem("discount", f"discount must be 0 to 100 percent, at most two decimals, got {value}"))
         return ZERO
-    return percent.normalize() if percent else ZERO
+    if not percent:
+        return ZERO
+    shortest = percent.normalize()  # 12.50 → 12.5; but 10 → 1E+1, which is shown back as 10
+    return shortest.quantize(1) if shortest.as_tuple().exponent > 0 else shortest
 
 
 def _check_count(value: object, argument: str, problems: list[Problem]) -> None:
@@ -233,9 +241,10 @@ def _check_count(value: object, argument: str, problems: list[Problem]) -> None:
 # ---------------------------------------------------------------------------------- quoting
 
 
-def _line(code: str, zh: str, en: str, billing: str, charge: Charge, months: int) -> LineItem:
+def _line(code: str, zh: str, en: str, billing: str, charge: Charge, months: int, metric: str | None = None
+          ) -> LineItem:
     return LineItem(code, zh, en, billing, charge.quantity, charge.unit_price, charge.amount,
-                    months, charge.amount * months, charge.note)
+                    months, charge.amount * months, charge.note, metric)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,7 +287,8 @@ class Plan:
         lines = list(fixed)
         for over, strategy in self.overage:
             usage = peak_dau if over.metric == "peak_dau" else peak_groups
-            lines.append(_line(over.code, over.name_zh, over.name_en, over.billing, strategy.charge(usage), months))
+            lines.append(_line(over.code, over.name_zh, over.name_en, over.billing, strategy.charge(usage), months,
+                               over.metric))
         return lines
 
 

@@ -88,12 +88,9 @@ def atomic_write(path: str | Path, force: bool = False) -> Iterator[Path]:
             if folder.exists() and not folder.is_dir():  # mkdir would only say "File exists"
                 raise NotADirectoryError(errno.ENOTDIR, f"{folder} is a file, not a folder", str(path))
         path.parent.mkdir(parents=True, exist_ok=True)  # a missing folder is made, as -o out/q.xlsx expects
-        fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=f"{path.suffix}.tmp",
-                                    dir=path.parent)
+        tmp = temp_beside(path, path.suffix)
     except OSError as exc:  # name the file the user asked for, not our temp file
         raise type(exc)(exc.errno, exc.strerror, str(path)) from None
-    os.close(fd)
-    tmp = Path(name)
     try:
         try:
             yield tmp
@@ -105,6 +102,20 @@ def atomic_write(path: str | Path, force: bool = False) -> Iterator[Path]:
         _publish(tmp, path, force)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def publish_temp(tmp: Path, path: Path, force: bool) -> None:
+    """A complete temp file (beside ``path``) takes its name: replacing it with ``force``, else
+    only where no file is."""
+    os.chmod(tmp, file_mode())
+    _publish(tmp, path, force)
+
+
+def temp_beside(path: Path, suffix: str) -> Path:
+    """An empty temp file of ours beside ``path`` (remove_stale_temp_files knows its name)."""
+    fd, name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=f"{suffix}.tmp", dir=path.parent)
+    os.close(fd)
+    return Path(name)
 
 
 def _publish(tmp: Path, path: Path, force: bool) -> None:

@@ -33,6 +33,12 @@ def percent(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
+def plain(value: Decimal) -> str:
+    """A Decimal as text for a file or a program (JSON, CSV, the register): never in exponent
+    notation (Decimal('1E+1') is '10'), trailing zeros kept as computed."""
+    return f"{value:f}"
+
+
 def money(value: Decimal, currency: str = "CNY") -> str:
     return f"{currency} {amount(value)}"
 

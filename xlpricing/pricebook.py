@@ -146,6 +146,7 @@ class Addon:
     raises: Mapping[str, int | None] = field(default_factory=lambda: MappingProxyType({}))  # capability -> ceiling
     withdrawn: Withdrawal | None = None  # then ``prices`` is empty: no edition can buy it
     list_prices: Mapping[str, Decimal] = field(default_factory=lambda: MappingProxyType({}))  # as in the file
+    formerly: tuple[str, ...] = ()  # the codes earlier books gave the same item (call_premium → call_group_380k)
 
 
 @dataclass(frozen=True, slots=True)
@@ -774,8 +775,12 @@ class _Checker:
     def addon(self, data: Any, path: str, edition_codes: tuple[str, ...]) -> Addon:
         d = self.table(data, path, {
             "code", "family", "name_zh", "name_en", "short_zh", "short_en", "billing",
-            "prices", "included_in", "included_minutes", "raises", "withdrawn",
+            "prices", "included_in", "included_minutes", "raises", "withdrawn", "formerly",
         })
+        formerly = d.get("formerly", [])
+        if not isinstance(formerly, list) or not all(isinstance(c, str) and c.strip() for c in formerly):
+            self.bad(f"{path}.formerly", f"a list of the codes earlier books gave this add-on, got {formerly!r}")
+            formerly = []
         withdrawn = self.withdrawal(d["withdrawn"], f"{path}.withdrawn") if "withdrawn" in d else None
         prices: dict[str, Decimal] = {}
         raw_prices = d.get("prices")
@@ -809,4 +814,5 @@ class _Checker:
             raises=self.ceilings(d, "raises", path),
             withdrawn=withdrawn,
             list_prices=MappingProxyType(prices),
+            formerly=tuple(c.strip().casefold() for c in formerly),
         )

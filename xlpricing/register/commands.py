@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from .. import formatting
-from .core import SETTABLE, Record, Register, who_am_i
+from .core import SETTABLE, Record, Register
 from .errors import RegisterError
 
 STATUSES = ("draft", "pending approval", "sent", "accepted", "declined", "superseded", "expired")
@@ -47,9 +47,10 @@ LIST_COLUMNS = ["number", "version", "status", "customer", "rep", "quote_date", 
 
 
 def _list_row(r: Record, today: dt.date) -> list[str]:
+    plain = formatting.plain
     return [r.number, str(r.version), r.status_on(today), r.customer, r.rep, r.quote_date.isoformat(),
-            r.valid_until.isoformat(), r.price_book, r.currency, str(r.total), "" if r.net is None else str(r.net),
-            "" if r.tax is None else str(r.tax), str(r.discount), r.path]
+            r.valid_until.isoformat(), r.price_book, r.currency, plain(r.total), "" if r.net is None else plain(r.net),
+            "" if r.tax is None else plain(r.tax), plain(r.discount), r.path]
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -101,44 +102,65 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     with _open(args) as reg:
-        r = reg.set_status(args.number, args.new_status, args.by or who_am_i())
+        r = reg.set_status(args.number, args.new_status, reg.actor().id)
     print(f"{r.label} is {r.status}")
     return 0
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    from .publish import rewrite_approved
+    from ..quoting import approve
     with _open(args) as reg:
-        r = reg.approve(args.number, args.by, args.role, rewrite=rewrite_approved)
+        r = approve(reg, args.number, args.role)
+        name = reg.actor().name
     if r.status == "pending approval":
         waiting = ", ".join(a["role"] for a in r.approvals if a["by"] is None)
-        print(f"{r.label}: approved by {args.by}; still waiting for {waiting}")
+        print(f"{r.label}: approved by {name}; still waiting for {waiting}")
     else:
-        print(f"{r.label}: approved by {args.by}; rewrote {r.path} without the pending-approval banner")
+        files = " and ".join(str(p) for _, p, _ in r.documents())
+        print(f"{r.label}: approved by {name}; rewrote {files} without the pending-approval banner")
     return 0
 
 
 def cmd_revise(args: argparse.Namespace) -> int:
-    from ..cli import _book
-    from .publish import revise
+    from .. import inputs
+    from ..cli import _book, check_pdf_possible
+    from ..quoting import revise
 
+    if args.pdf:
+        check_pdf_possible()
+    if args.option and (args.edition or args.addon):
+        raise RegisterError("give --edition/--addon (one option) or --option (1 to 3), not both")
     with _open(args) as reg:
         latest = reg.get(args.number)
         # the book it was priced with (the register keeps its text), unless another is asked for
         book = _book(args) if (args.price_book or args.as_of) else reg.book_of(latest)
-        changes = {"dau": args.dau, "groups": args.groups, "months": args.months, "discount": args.discount}
+        options = None
+        if args.option:
+            options = tuple((e, inputs.addon_codes(a)) for e, a in map(inputs.option_parts, args.option))
+        elif args.edition or args.addon is not None:
+            old = latest.request.get("options") or [["", []]]
+            options = ((args.edition or old[0][0], inputs.addon_codes(args.addon) if args.addon is not None
+                        else tuple(old[0][1])),)
+        changes = {"options": options, "dau": args.dau, "groups": args.groups, "months": args.months,
+                   "discount": args.discount}
         if args.deal:
+            from ..cli import read_deal
             from ..errors import DealFileError
             changes["deal"] = DealFileError.read_text(Path(args.deal))
+            read_deal(args.deal, changes["deal"])  # its problems, named after the file
         if args.valid_days is not None and not 1 <= args.valid_days <= 365:
             raise RegisterError(f"--valid-days must be 1 to 365, got {args.valid_days}")
         info = {"valid_days": args.valid_days, "notes": args.notes, "customer": args.customer,
-                "customer_address": args.customer_address, "customer_contact": args.customer_contact}
-        r = revise(reg, args.number, book, changes, info, rep=args.rep or "", who=who_am_i(),
-                   output=Path(args.output) if args.output else None, force=args.force)
-    print(f"wrote {r.path}")
-    print(f"recorded {r.label} ({r.status}, valid until {r.valid_until}); version {r.version - 1} is superseded"
-          if r.version > 1 else f"recorded {r.label}")
+                "customer_address": args.customer_address, "customer_contact": args.customer_contact,
+                "contact": args.contact}
+        r = revise(reg, args.number, book, changes, info, rep=args.rep or "",
+                   output=Path(args.output) if args.output else None, force=args.force,
+                   pdf=True if args.pdf else None)
+        before = reg.get(r.number, r.version - 1)
+    for _, path, _ in r.documents():
+        print(f"wrote {path}")
+    print(f"recorded {r.label} ({r.status}, valid until {r.valid_until}, total "
+          f"{formatting.money(r.total, r.currency)}); version {before.version} is {before.status}")
     return 0
 
 
@@ -154,7 +176,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_reprice(args: argparse.Namespace) -> int:
     from ..pricebook import book_in_force, choose_price_book
-    from .publish import reprice, revise
+    from ..quoting import reprice, revise
 
     today = dt.date.today()
     as_of = args.reprice_as_of or getattr(args, "as_of", None) or today
@@ -201,7 +223,7 @@ def cmd_reprice(args: argparse.Namespace) -> int:
             for x in changed:
                 if x.problem:
                     continue
-                new = revise(reg, x.record.number, x.book, {}, {}, rep="", who=who_am_i())
+                new = revise(reg, x.record.number, x.book, {}, {})
                 print(f"revised {new.label}: {new.path}", file=sys.stderr if args.format == "csv" else sys.stdout)
     return 0
 
@@ -238,25 +260,31 @@ def add_commands(sub, register_arguments, book_options, day) -> None:
     p.add_argument("number")
     p.set_defaults(run=cmd_show)
 
-    p = with_register(qs.add_parser("status", help="mark a quote sent, accepted or declined"))
+    p = with_register(qs.add_parser("status", help="mark a quote sent, accepted or declined (as $XLPRICING_USER)"))
     p.add_argument("number")
     p.add_argument("new_status", choices=SETTABLE, metavar="|".join(SETTABLE))
-    p.add_argument("--by", help="who (default: your login)")
     p.set_defaults(run=cmd_status)
 
-    p = with_register(qs.add_parser("approve", help="approve a quote that waits for approval"))
+    p = with_register(qs.add_parser("approve", help="approve a quote that waits for approval (as $XLPRICING_USER, "
+                                                    "a user holding the role; never the quote's own rep)"))
     p.add_argument("number")
-    p.add_argument("--by", required=True, help="the name of the person approving (a member of the role)")
     p.add_argument("--role", help="approve for this role only")
     p.set_defaults(run=cmd_approve)
 
     p = with_register(qs.add_parser("revise", help="write the next version of a quote with changes"))
     p.add_argument("number")
-    p.add_argument("--dau", help="new peak DAU")
-    p.add_argument("--groups", help="new peak groups")
-    p.add_argument("--months", help="new term, 1–24")
-    p.add_argument("--discount", help="new discount in percent")
-    p.add_argument("--deal", metavar="FILE", help="a new deal file (for a deal quote)")
+    p.add_argument("--edition", help="new edition (a one-app quote of one option)")
+    p.add_argument("--addon", action="append", metavar="CODE", help="the add-ons, all of them (repeat, or commas; "
+                                                                     "'' for none)")
+    p.add_argument("--option", action="append", metavar="EDITION[:ADDON,…]", help="new options (1 to 3), all of them")
+    p.add_argument("--dau", help="new peak DAU (a deal: when it has one app of one phase)")
+    p.add_argument("--groups", help="new peak groups (likewise)")
+    p.add_argument("--months", help="new term, 1–24 (a deal's too)")
+    p.add_argument("--discount", help="new discount in percent (a deal's too)")
+    p.add_argument("--deal", metavar="FILE", help="a new deal file (the apps, phases, term and discount)")
+    p.add_argument("--contact", help="new sales contact shown on the quote")
+    p.add_argument("--pdf", action="store_true", help="a PDF of the new version too (default: when the version "
+                                                      "before had one)")
     p.add_argument("--valid-days", type=int, help="days the new version is valid")
     p.add_argument("--notes", help="new notes for the customer")
     p.add_argument("--customer", help="the customer's name, changed (e.g. shortened to the proposal's limit)")
@@ -276,7 +304,8 @@ def add_commands(sub, register_arguments, book_options, day) -> None:
     p.add_argument("--revise", action="store_true", help="also write a new version of each quote whose total changes")
     p.set_defaults(run=cmd_reprice)
 
-    p = with_register(qs.add_parser("verify", help="every record against its workbook (present, same SHA-256)"))
+    p = with_register(qs.add_parser("verify", help="every record against its documents: workbook and PDF present, "
+                                                   "same SHA-256"))
     p.set_defaults(run=cmd_verify)
 
     p = with_register(sub.add_parser("pipeline", help="a workbook of the open quotes by status and rep, with a chart"))

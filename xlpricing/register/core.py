@@ -30,20 +30,22 @@ from typing import Iterator
 from .db import Database, SQLiteDatabase, connect, first
 from .db import now as _now
 from .errors import RegisterError
-from .settings import TeamSettings, load_settings
+from .settings import TeamSettings, User, load_settings
 
 DRAFT, PENDING, SENT, ACCEPTED, DECLINED, SUPERSEDED, EXPIRED = (
     "draft", "pending approval", "sent", "accepted", "declined", "superseded", "expired")
 OPEN = (DRAFT, PENDING, SENT)  # what a customer may still sign
 # status → the statuses a rep may set from it (superseded comes only from revise)
-TRANSITIONS = {DRAFT: (SENT,), PENDING: (), SENT: (ACCEPTED, DECLINED), ACCEPTED: (), DECLINED: (),
+TRANSITIONS = {DRAFT: (SENT, DECLINED), PENDING: (), SENT: (ACCEPTED, DECLINED), ACCEPTED: (), DECLINED: (),
                SUPERSEDED: (), EXPIRED: (DECLINED,)}
 SETTABLE = (SENT, ACCEPTED, DECLINED)
 MAX_TEXT = 10_000  # customer, rep, notes: longer is refused, never cut
+USER_ENV = "XLPRICING_USER"  # who acts, as a login of the team settings' [users]
+PDF_EXPECTED = "expected"  # pdf_sha256 of a record being published with a PDF not yet complete
 
 COLUMNS = ("id", "number", "version", "customer", "rep", "created_at", "quote_date", "valid_until", "price_book",
            "currency", "total", "net", "tax", "discount", "options", "request", "proposal", "status", "approvals",
-           "path", "sha256", "temp_path", "published", "request_key", "book_sha256")
+           "path", "sha256", "temp_path", "published", "request_key", "book_sha256", "pdf_sha256", "pdf_temp_path")
 SELECT = f"SELECT {', '.join(COLUMNS)} FROM quotes"
 
 
@@ -77,11 +79,12 @@ class Record(_Quoted):
     path: str
     sha256: str | None
     published: bool
+    pdf_sha256: str | None = None  # the quote's PDF, when it has one (beside the workbook)
 
     @classmethod
     def of(cls, row: tuple) -> "Record":
         r = dict(zip(COLUMNS, row))
-        del r["temp_path"], r["request_key"], r["book_sha256"]
+        del r["temp_path"], r["request_key"], r["book_sha256"], r["pdf_temp_path"]
         for key in ("quote_date", "valid_until"):
             r[key] = dt.date.fromisoformat(r[key])
         for key in ("total", "net", "tax", "discount"):
@@ -95,6 +98,15 @@ class Record(_Quoted):
     def label(self) -> str:
         """The number as the proposal shows it: Q-2026-000123, then Q-2026-000123-v2."""
         return self.number if self.version == 1 else f"{self.number}-v{self.version}"
+
+    @property
+    def pdf_path(self) -> Path:
+        return Path(self.path).with_suffix(".pdf")
+
+    def documents(self) -> list[tuple[str, Path, str | None]]:
+        """(what, path, recorded SHA-256) of each file the record vouches for."""
+        docs = [("workbook", Path(self.path), self.sha256)]
+        return docs + [("PDF", self.pdf_path, self.pdf_sha256)] if self.pdf_sha256 else docs
 
     def status_on(self, today: dt.date) -> str:
         """The status a user sees: an open quote past its valid-until date shows as expired."""
@@ -113,6 +125,7 @@ class Draft(_Quoted):
     number: str | None = None  # an explicit number; None: the register allocates one
     version: int = 1
     request_key: str | None = None  # a batch's row: a retried row finds its record instead of a second one
+    pdf: bool = False  # its PDF is published with the workbook (the record expects it from the start)
     book_toml: str = ""  # the book's text, kept in the register (once per distinct text)
 
 
@@ -126,6 +139,7 @@ class Slot:
     version: int
     path: Path | None = None
     _digest: str | None = None
+    pdf_temp: Path | None = None  # the PDF, complete, waiting to take its name with the workbook
 
     @property
     def label(self) -> str:
@@ -139,6 +153,14 @@ class Slot:
         with self.register.db.transaction() as tx:
             tx.run("UPDATE quotes SET sha256 = ?, temp_path = ?, path = ? WHERE id = ?",
                    (self._digest, str(Path(tmp).resolve()), str(self.path.resolve()), self.id))
+
+    def saved_pdf(self, tmp: Path) -> None:
+        """The PDF is complete in ``tmp``, before the workbook takes its name: record its digest, so
+        that a stopped run's recovery publishes both or neither."""
+        self.pdf_temp = Path(tmp)
+        with self.register.db.transaction() as tx:
+            tx.run("UPDATE quotes SET pdf_sha256 = ?, pdf_temp_path = ? WHERE id = ?",
+                   (sha256_of(tmp), str(Path(tmp).resolve()), self.id))
 
 
 def sha256_of(path: Path) -> str:
@@ -229,25 +251,26 @@ class Register:
             row = tx.one(
                 "INSERT INTO quotes (number, version, customer, rep, created_at, quote_date, valid_until, price_book, "
                 "currency, total, net, tax, discount, options, request, proposal, status, approvals, path, "
-                "published, request_key, book_sha256) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id",
+                "published, request_key, book_sha256, pdf_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
                 (number, draft.version, draft.customer, draft.rep, _now(), draft.quote_date.isoformat(),
-                 draft.valid_until.isoformat(), draft.price_book, draft.currency, str(draft.total),
-                 _s(draft.net), _s(draft.tax), str(draft.discount), json.dumps(draft.options, ensure_ascii=False),
+                 draft.valid_until.isoformat(), draft.price_book, draft.currency, _s(draft.total),
+                 _s(draft.net), _s(draft.tax), _s(draft.discount), json.dumps(draft.options, ensure_ascii=False),
                  json.dumps(draft.request, ensure_ascii=False), json.dumps(draft.proposal, ensure_ascii=False),
-                 status, json.dumps(draft.approvals, ensure_ascii=False), "", draft.request_key, book_sha))
+                 status, json.dumps(draft.approvals, ensure_ascii=False), "", draft.request_key, book_sha,
+                 PDF_EXPECTED if draft.pdf else None))
             quote_id = row[0]
             self.db.hold(quote_id, tx)  # before the record is visible: nobody takes it for abandoned
         slot = Slot(self, quote_id, number, draft.version)
         try:
             yield slot
-            if slot._digest is None:
-                raise RegisterError("the workbook was not saved through the register")
+            if slot._digest is None or (draft.pdf and slot.pdf_temp is None):
+                raise RegisterError("the documents were not saved through the register")
         except BaseException as exc:
             self._abandon(quote_id, f"not written: {type(exc).__name__}: {str(exc)[:200]}")
             raise
         with self.db.transaction() as tx:
-            tx.run("UPDATE quotes SET published = 1, temp_path = NULL WHERE id = ?", (quote_id,))
+            tx.run("UPDATE quotes SET published = 1, temp_path = NULL, pdf_temp_path = NULL WHERE id = ?", (quote_id,))
             self._event(tx, number, draft.version, who, "created", None, status,
                         f"{draft.customer} · total {draft.total} {draft.currency} · {slot.path}")
             if draft.version > 1:
@@ -256,11 +279,12 @@ class Register:
 
     def _abandon(self, quote_id: int, why: str, tx=None) -> None:
         def drop(tx) -> None:
-            row = tx.one("SELECT number, version, temp_path FROM quotes WHERE id = ?", (quote_id,))
+            row = tx.one("SELECT number, version, temp_path, pdf_temp_path FROM quotes WHERE id = ?", (quote_id,))
             if row is None:
                 return
-            if row[2]:
-                Path(row[2]).unlink(missing_ok=True)
+            for temp in row[2:]:
+                if temp:
+                    Path(temp).unlink(missing_ok=True)
             tx.run("DELETE FROM quotes WHERE id = ?", (quote_id,))
             self._event(tx, row[0], row[1], "xlpricing", "abandoned", None, None,
                         f"{why}; the number is not reused")
@@ -288,25 +312,29 @@ class Register:
             if not self.db.try_hold(quote_id):
                 continue  # its writer is alive
             with self.db.transaction() as tx:
-                row = tx.one("SELECT number, version, path, temp_path, sha256 FROM quotes "
+                row = tx.one("SELECT number, version, path, temp_path, sha256, pdf_temp_path, pdf_sha256 FROM quotes "
                              "WHERE id = ? AND published = 0", (quote_id,))
                 if row is None:
                     continue
-                number, version, path, temp, digest = row
+                number, version, path, temp, digest, pdf_temp, pdf_digest = row
                 target = Path(path) if path else None
-                if digest and target is not None and target.is_file() and sha256_of(target) == digest:
-                    how = "its workbook had been published"
-                elif digest and target is not None and temp and Path(temp).is_file() and sha256_of(Path(temp)) == digest \
-                        and not target.exists():
-                    os.link(temp, target)
-                    how = "its complete temp file was published"
-                else:
-                    self._abandon(quote_id, "the run stopped before its workbook was complete", tx)
-                    said.append(f"{number} v{version}: removed (the run stopped before its workbook was complete)")
+                files = [(target, temp, digest)]
+                if pdf_digest and target is not None:  # PDF_EXPECTED matches no file: never finished
+                    files.append((target.with_suffix(".pdf"), pdf_temp, pdf_digest))
+                hows = [_finish(*f) for f in files]
+                if target is None or None in hows:
+                    for (t, _, d), how in zip(files, hows):  # a document published without the others: ours, unrecorded
+                        if how is not None and t is not None and t.is_file() and sha256_of(t) == d:
+                            t.unlink()
+                    self._abandon(quote_id, "the run stopped before its documents were complete", tx)
+                    said.append(f"{number} v{version}: removed (the run stopped before its documents were complete)")
                     continue
-                if temp:
-                    Path(temp).unlink(missing_ok=True)
-                tx.run("UPDATE quotes SET published = 1, temp_path = NULL WHERE id = ?", (quote_id,))
+                for _, t, _ in files:
+                    if t:
+                        Path(t).unlink(missing_ok=True)
+                how = "; ".join(dict.fromkeys(hows))
+                tx.run("UPDATE quotes SET published = 1, temp_path = NULL, pdf_temp_path = NULL WHERE id = ?",
+                       (quote_id,))
                 self._event(tx, number, version, "xlpricing", "recovered", None, None, how)
                 said.append(f"{number} v{version}: recovered ({how})")
         return said
@@ -340,6 +368,8 @@ class Register:
         return None if row is None else Record.of(row)
 
     def get(self, number: str, version: int | None = None) -> Record:
+        number, typed = self.reference(number)
+        version = version if version is not None else typed
         with self.db.transaction() as tx:
             if version is None:
                 row = tx.one(f"{SELECT} WHERE number = ? AND published = 1 ORDER BY version DESC LIMIT 1", (number,))
@@ -350,6 +380,7 @@ class Register:
         return Record.of(row)
 
     def versions(self, number: str) -> list[Record]:
+        number, _ = self.reference(number)
         with self.db.transaction() as tx:
             rows = tx.all(f"{SELECT} WHERE number = ? AND published = 1 ORDER BY version", (number,))
         if not rows:
@@ -363,11 +394,11 @@ class Register:
         today = today or dt.date.today()
         with self.db.transaction() as tx:
             rows = [Record.of(r) for r in tx.all(f"{SELECT} WHERE published = 1 ORDER BY number, version")]
-        if latest_only:
+        if latest_only:  # the newest version of each quote, and any version a customer accepted (signed)
             newest = {}
             for r in rows:
                 newest[r.number] = r
-            rows = list(newest.values())
+            rows = [r for r in rows if r is newest[r.number] or r.status == ACCEPTED]
         out = []
         for r in rows:
             shown = r.status_on(today)
@@ -384,6 +415,7 @@ class Register:
         return out
 
     def events(self, number: str) -> list[tuple]:
+        number, _ = self.reference(number)
         with self.db.transaction() as tx:
             return tx.all("SELECT version, at, who, action, from_status, to_status, detail FROM events "
                           "WHERE number = ? ORDER BY id", (number,))
@@ -405,8 +437,12 @@ class Register:
             raise RegisterError(f"a status to set is {', '.join(SETTABLE)}, got {new!r}")
         check_text("who", who)
         today = today or dt.date.today()
+        number, version = self.reference(number)
         with self.db.transaction() as tx:
             r = self._latest_for_update(tx, number)
+            if version is not None and version != r.version:
+                raise RegisterError(f"{number} version {version} is not its newest (version {r.version} is): "
+                                    f"a status is set on {r.label}")
             shown = r.status_on(today)
             if new not in TRANSITIONS[shown]:
                 raise RegisterError(_refusal(r, shown, new))
@@ -414,60 +450,142 @@ class Register:
             self._event(tx, number, r.version, who, "status", shown, new)
         return self.get(number)
 
-    def approve(self, number: str, by: str, role: str | None = None, rewrite=None) -> Record:
-        """Record ``by``'s approval. When the last one needed is given, ``rewrite(record, book)`` writes the
-        proposal again without its pending banner and returns the new file's SHA-256, inside the
-        same transaction: an error leaves both the approval and the old workbook as they were. (A
-        kill in the instant between the new file taking its name and the commit is what
-        ``quotes verify`` reports: the file changed since it was recorded.)"""
-        check_text("the approver's name", by)
-        if not by.strip():
-            raise RegisterError("--by: the name of the person approving")
+    def approve(self, number: str, by: User, role: str | None = None, rewrite=None) -> Record:
+        """Record ``by``'s approval for the roles they hold (``role``: that one only); a quote's own
+        rep never approves it. When the last one needed is given, ``rewrite(record, book)`` writes
+        its documents again without the pending banner and returns their SHA-256s (workbook,
+        PDF or None), inside the same transaction: an error leaves the approval and the old
+        documents as they were. (A kill in the instant between the new files taking their names
+        and the commit leaves documents newer than their record, never older: ``quotes verify``
+        reports it.)"""
+        number, _ = self.reference(number)
         book = self.book_of(self.get(number)) if rewrite is not None else None  # read before the write lock
         with self.db.transaction() as tx:
             r = self._latest_for_update(tx, number)
             if r.status != PENDING:
                 raise RegisterError(f"{r.label} is {r.status_on(dt.date.today())}: only a quote pending approval "
                                     "is approved")
+            if by.is_named(r.rep):
+                raise RegisterError(f"{by.name} is the rep of {r.label}: a rep never approves her own quote; "
+                                    "another user holding the role approves it")
             approvals = r.approvals
             waiting = [a for a in approvals if a["by"] is None and (role is None or a["role"] == role)]
-            mine = [a for a in waiting if self.settings.may_approve(a["role"], by)]
+            mine = [a for a in waiting if a["role"] in by.roles]
             if not mine:
                 roles = ", ".join(sorted({a["role"] for a in waiting})) or role or "none"
-                raise RegisterError(f"{by} may not approve {r.label}: it waits for the role(s) {roles} "
-                                    f"(team settings: {self.settings.source})")
+                holders = ", ".join(u.name for u in self.settings.users.values()
+                                    if set(u.roles) & {a["role"] for a in waiting} and not u.is_named(r.rep))
+                raise RegisterError(f"{by.name} may not approve {r.label}: it waits for the role(s) {roles}"
+                                    + (f", held by {holders}" if holders else "")
+                                    + f" (team settings: {self.settings.source})")
             for a in mine:
-                a["by"], a["at"] = by, _now()
+                a["by"], a["at"] = by.name, _now()
             done = all(a["by"] is not None for a in approvals)
             new = DRAFT if done else PENDING
-            digest = r.sha256
+            digest, pdf_digest = r.sha256, r.pdf_sha256
             if done and rewrite is not None:
-                digest = rewrite(r, book)
-            tx.run("UPDATE quotes SET approvals = ?, status = ?, sha256 = ? WHERE id = ?",
-                   (json.dumps(approvals, ensure_ascii=False), new, digest, r.id))
-            self._event(tx, number, r.version, by, "approved", PENDING, new,
+                digest, pdf_digest = rewrite(r, book)
+            tx.run("UPDATE quotes SET approvals = ?, status = ?, sha256 = ?, pdf_sha256 = ? WHERE id = ?",
+                   (json.dumps(approvals, ensure_ascii=False), new, digest, pdf_digest, r.id))
+            self._event(tx, number, r.version, by.id, "approved", PENDING, new,
                         "; ".join(f"{a['role']}: {a['why']}" for a in mine))
         return self.get(number)
 
+    def record_pdf(self, number: str, version: int, digest: str, who: str) -> None:
+        """A PDF written beside a published workbook (a batch prints them in chunks afterwards)."""
+        with self.db.transaction() as tx:
+            tx.run("UPDATE quotes SET pdf_sha256 = ? WHERE number = ? AND version = ? AND published = 1",
+                   (digest, number, version))
+            self._event(tx, number, version, who, "pdf", None, None, "the PDF beside the workbook")
+
+    # ------------------------------------------------------------------------ who acts
+    def actor(self) -> User:
+        """The user acting through this register. With [users] in the team settings: on PostgreSQL,
+        the database role this connection logged in as, when it is a user's login (the server
+        authenticated it; $XLPRICING_USER cannot say otherwise); else $XLPRICING_USER or the login
+        name, which must be a user. Without [users]: the login name, with no roles."""
+        if getattr(self, "_actor", None) is not None:
+            return self._actor
+        users = self.settings.users
+        asked = os.environ.get(USER_ENV, "").strip()
+        login = asked or _login()
+        if not users:
+            self._actor = User(login, login, ())
+            return self._actor
+        role = self.db.connected_role()
+        if role is not None and role in users:
+            if asked and not users[role].is_named(asked):
+                raise RegisterError(f"{USER_ENV}={asked!r}, but the register authenticated you as {role!r}: "
+                                    f"unset {USER_ENV}, or connect as that user's database role")
+            self._actor = users[role]
+            return self._actor
+        user = self.settings.user(login)
+        if user is None:
+            how = f"${USER_ENV}" if asked else "your login name"
+            raise RegisterError(f"{login!r} ({how}) is not a user of this team: the team settings "
+                                f"{self.settings.source} list {', '.join(sorted(users))}; set {USER_ENV} to "
+                                "your login there, or ask for one")
+        self._actor = user
+        return user
+
+    def rep_named(self, text: str) -> str:
+        """The rep a quote is filed under, as given (--rep, a batch's rep column): with [users], one
+        of them by login or name, kept by name."""
+        text = text.strip()
+        if not self.settings.users:
+            return text
+        user = self.settings.user(text)
+        if user is None:
+            raise RegisterError(f"rep {text!r} is not a user of this team (team settings {self.settings.source}: "
+                                f"{', '.join(u.name for u in self.settings.users.values())})")
+        return user.name
+
+    def reference(self, text: str) -> tuple[str, int | None]:
+        """A quote as a person types it: q-2026-000123 is Q-2026-000123; Q-2026-000123-v2 is its version 2."""
+        t = text.strip()
+        m = re.fullmatch(r"(.+?)-[vV](\d+)", t)
+        number, version = (m.group(1), int(m.group(2))) if m else (t, None)
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,7}-\d{4}-\d+", number):
+            number = number.upper()
+        return number, version
+
     # ------------------------------------------------------------------------ integrity
     def verify(self) -> list[str]:
-        """Every record against its workbook: present and with the recorded SHA-256."""
+        """Every record against its documents (the workbook, and the PDF when it has one): present
+        and with the recorded SHA-256; and no PDF beside a workbook that its record does not know."""
         problems = []
         with self.db.transaction() as tx:
             rows = [Record.of(r) for r in tx.all(f"{SELECT} ORDER BY number, version")]
         for r in rows:
-            path = Path(r.path)
             if not r.published:
                 problems.append(f"{r.label}: being written, or left by a run that stopped (recovered on next open)")
-            elif not path.is_file():
-                problems.append(f"{r.label}: its workbook {path} is missing")
-            elif sha256_of(path) != r.sha256:
-                problems.append(f"{r.label}: {path} has changed since it was recorded (SHA-256 differs)")
+                continue
+            for what, path, digest in r.documents():
+                if not path.is_file():
+                    problems.append(f"{r.label}: its {what} {path} is missing")
+                elif sha256_of(path) != digest:
+                    problems.append(f"{r.label}: {what} {path} has changed since it was recorded (SHA-256 differs)")
+            if r.pdf_sha256 is None and r.pdf_path.is_file():
+                problems.append(f"{r.label}: {r.pdf_path} is not recorded with its quote (it may show an older "
+                                "version of the proposal)")
         return problems
 
 
+def _finish(target: Path | None, temp: str | None, digest: str | None) -> str | None:
+    """A stopped run's document: already under its name, or its complete temp file given it; None
+    when it was never complete."""
+    if not digest or target is None:
+        return None
+    if target.is_file() and sha256_of(target) == digest:
+        return "its documents had been published"
+    if temp and Path(temp).is_file() and sha256_of(Path(temp)) == digest and not target.exists():
+        os.link(temp, target)
+        return "its complete temp files were published"
+    return None
+
+
 def _s(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+    return None if value is None else f"{value:f}"  # never 1E+1
 
 
 def _refusal(r: Record, shown: str, new: str) -> str:
@@ -484,12 +602,22 @@ def _refusal(r: Record, shown: str, new: str) -> str:
     return f"{r.label} is {shown}: it can be marked {allowed}, not {new}"
 
 
-def default_rep(seller) -> str:
-    """The rep a quote is filed under when none is given: the seller profile's contact, else the
-    login name."""
+def default_rep(seller, register: "Register | None" = None) -> str:
+    """The rep a quote is filed under when none is given: in a team (users in the settings), the
+    user who records it; else the seller profile's contact, else the login name."""
+    if register is not None and register.settings.users:
+        return register.actor().name
     if seller is not None and seller.contact.strip():
         return seller.contact.strip()
     return who_am_i().split("@")[0]
+
+
+def _login() -> str:
+    import getpass
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in a container
+        return f"pid {os.getpid()}"
 
 
 def who_am_i() -> str:

@@ -86,6 +86,12 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             toml TEXT NOT NULL)""",
         "ALTER TABLE quotes ADD COLUMN book_sha256 TEXT",
     )),
+    # 3: a quote's PDF is one of its documents: its SHA-256 is recorded with the workbook's, and
+    # it is published (and recovered) in the same step.
+    (3, (
+        "ALTER TABLE quotes ADD COLUMN pdf_sha256 TEXT",
+        "ALTER TABLE quotes ADD COLUMN pdf_temp_path TEXT",
+    )),
 ]
 
 
@@ -108,6 +114,10 @@ class Database:
 
     def try_hold(self, key: int) -> bool:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def connected_role(self) -> str | None:
+        """The role the database authenticated this connection as (None: a file, no roles)."""
+        return None
 
     def close(self) -> None:  # pragma: no cover - interface
         raise NotImplementedError
@@ -284,6 +294,10 @@ class PostgresDatabase(Database):
     def release(self, key: int) -> None:
         with self._mutex:
             self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, key))
+
+    def connected_role(self) -> str | None:
+        with self._mutex:
+            return self.conn.execute("SELECT session_user").fetchone()[0]
 
     def try_hold(self, key: int) -> bool:
         with self._mutex:

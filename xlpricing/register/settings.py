@@ -1,14 +1,18 @@
-"""A team's register settings (TOML): numbering, default validity, approval rules and roles.
+"""A team's register settings (TOML): numbering, default validity, the team's users and their
+roles, and the approval rules (which name roles).
 
     [numbering]
     prefix = "Q"              # numbers read Q-2026-000123
     [quotes]
     valid_days = 30           # when a quote does not say
+    [users]                   # login = name and roles; every register action is done by one of them
+    lina = { name = "Li Na", roles = ["rep"] }
+    zhao = { name = "Zhao Min", roles = ["rep", "sales manager"] }
     [[approvals]]
     discount_above = 10       # percent: 10 passes, 10.01 needs approval
-    role = "sales manager"
-    [roles]
-    "sales manager" = ["Li Na", "Wang Wei"]   # who may approve for a role (empty: anyone named)
+    role = "sales manager"    # a user holding it approves, never the quote's own rep
+
+Without [users] the register is one person's: the login name acts, and no approval rule may be set.
 """
 
 from __future__ import annotations
@@ -42,12 +46,28 @@ class ApprovalRule:
         return None
 
 
+USER_ID = re.compile(r"[a-z_][a-z0-9_.-]{0,62}")  # a login (and a PostgreSQL role name) as written
+
+
+@dataclass(frozen=True)
+class User:
+    """Someone of the team: ``id`` is the login the register knows them by (on PostgreSQL, the
+    database role they connect as); ``name`` is what a quote and the event log show."""
+
+    id: str
+    name: str
+    roles: tuple[str, ...] = ()
+
+    def is_named(self, text: str) -> bool:
+        return text.strip().casefold() in (self.id.casefold(), self.name.casefold())
+
+
 @dataclass(frozen=True)
 class TeamSettings:
     prefix: str = "Q"
     valid_days: int = 30
     approvals: tuple[ApprovalRule, ...] = ()
-    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
     source: str = "defaults"
 
     def approvals_for(self, discount: Decimal, total: Decimal) -> list[dict]:
@@ -58,9 +78,9 @@ class TeamSettings:
                 needed.append({"role": rule.role, "why": why, "by": None, "at": None})
         return needed
 
-    def may_approve(self, role: str, person: str) -> bool:
-        members = self.roles.get(role, ())
-        return not members or person.casefold() in {m.casefold() for m in members}
+    def user(self, text: str) -> User | None:
+        """The user whose login or name this is (any case), or None."""
+        return next((u for u in self.users.values() if u.is_named(text)), None)
 
 
 def _decimal(value: object, where: str, problems: list[str]) -> Decimal | None:
@@ -94,8 +114,12 @@ def load_settings(path: str | Path | None, register_path: Path | None) -> TeamSe
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RegisterError(f"the team settings {chosen} are not valid TOML: {exc}") from None
     problems: list[str] = []
-    known = {"numbering", "quotes", "approvals", "roles"}
-    problems += [f"{k}: unknown section (known: {', '.join(sorted(known))})" for k in data if k not in known]
+    known = {"numbering", "quotes", "approvals", "users"}
+    if "roles" in data:
+        problems.append("roles: roles are given with each user now: [users] lina = { name = \"Li Na\", "
+                        "roles = [\"sales manager\"] }")
+    problems += [f"{k}: unknown section (known: {', '.join(sorted(known))})" for k in data
+                 if k not in known and k != "roles"]
     prefix = data.get("numbering", {}).get("prefix", "Q")
     if not isinstance(prefix, str) or not PREFIX.fullmatch(prefix):
         problems.append(f"numbering.prefix: 1 to 8 capital letters or digits, starting with a letter, got {prefix!r}")
@@ -117,12 +141,43 @@ def load_settings(path: str | Path | None, register_path: Path | None) -> TeamSe
         if not limits:
             problems.append(f"{where}: give discount_above (percent) or total_above (CNY)")
         rules.append(ApprovalRule(str(role or "").strip(), limits.get("discount_above"), limits.get("total_above")))
-    roles = {}
-    for role, members in data.get("roles", {}).items():
-        if not isinstance(members, list) or not all(isinstance(m, str) and m.strip() for m in members):
-            problems.append(f"roles.{role}: a list of names is expected")
-            continue
-        roles[role] = tuple(m.strip() for m in members)
+    users = _users(data.get("users", {}), problems)
+    held = {r for u in users.values() for r in u.roles}
+    for i, rule in enumerate(rules):
+        if rule.role and rule.role not in held:
+            problems.append(f"approvals[{i}].role: no user in [users] holds the role {rule.role!r}, so nobody could "
+                            f"approve (give it to a user: roles = [{rule.role!r}])")
     if problems:
         raise RegisterError(f"the team settings {chosen} have {len(problems)} problem(s):\n  " + "\n  ".join(problems))
-    return TeamSettings(prefix, valid_days, tuple(rules), roles, str(chosen))
+    return TeamSettings(prefix, valid_days, tuple(rules), users, str(chosen))
+
+
+def _users(table: object, problems: list[str]) -> dict[str, User]:
+    if not isinstance(table, dict):
+        problems.append("users: a table of login = { name = \"…\", roles = [\"…\"] } is expected")
+        return {}
+    users: dict[str, User] = {}
+    names: dict[str, str] = {}
+    for login, entry in table.items():
+        where = f"users.{login}"
+        if not USER_ID.fullmatch(login):
+            problems.append(f"{where}: a login is lower-case letters, digits, _ . - (starting with a letter or _)")
+            continue
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: {{ name = \"…\", roles = [\"…\"] }} is expected")
+            continue
+        problems += [f"{where}.{k}: unknown key (known: name, roles)" for k in sorted(set(entry) - {"name", "roles"})]
+        name = entry.get("name", login)
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"{where}.name: the name quotes and the history show, e.g. \"Li Na\"")
+            continue
+        roles = entry.get("roles", [])
+        if not isinstance(roles, list) or not all(isinstance(r, str) and r.strip() for r in roles):
+            problems.append(f"{where}.roles: a list of role names is expected, e.g. [\"sales manager\"]")
+            continue
+        for key in dict.fromkeys((login.casefold(), name.strip().casefold())):
+            if key in names and names[key] != login:
+                problems.append(f"{where}: {key!r} names users.{names[key]} already (a login or name is one person)")
+            names[key] = login
+        users[login] = User(login, name.strip(), tuple(r.strip() for r in roles))
+    return users

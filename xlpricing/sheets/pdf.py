@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 
-from ..files import atomic_write, check_target
+from ..files import atomic_write, check_target, temp_beside
 from . import layout as L
 from .libreoffice import LibreOfficeError, convert
 
@@ -25,7 +25,8 @@ def write_pdf(xlsx: Path, force: bool = False) -> Path:
 
 def _printable_copy(xlsx: Path, copy: Path) -> Path:
     """A copy with only the proposal (or quote) sheet visible: LibreOffice prints every visible sheet."""
-    wb = openpyxl.load_workbook(xlsx)
+    with open(xlsx, "rb") as f:  # a file, not a name: a workbook still in its temp file (.tmp) is read too
+        wb = openpyxl.load_workbook(f)
     shown = L.PROPOSAL_SHEET if L.PROPOSAL_SHEET in wb.sheetnames else L.QUOTE_SHEET
     for ws in wb.worksheets:
         if ws.title != shown:
@@ -35,6 +36,22 @@ def _printable_copy(xlsx: Path, copy: Path) -> Path:
     wb.active = wb.sheetnames.index(shown)
     wb.save(copy)
     return copy
+
+
+def stage_pdf(xlsx: Path, target: Path) -> Path:
+    """The PDF of ``xlsx`` (complete, perhaps still in its temp file) in a temp file beside
+    ``target``, not yet under its name: a publish step names it together with its workbook."""
+    with tempfile.TemporaryDirectory(prefix="xlpricing-pdf-") as tmp:
+        (pdf,) = convert([_printable_copy(xlsx, Path(tmp) / "000000.xlsx")], "pdf", Path(tmp) / "out", strict=False)
+        if isinstance(pdf, Exception):
+            raise pdf
+        staged = temp_beside(target, ".pdf")
+        try:
+            staged.write_bytes(pdf.read_bytes())
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
+        return staged
 
 
 def write_pdfs(workbooks: list[Path], force: bool = False) -> list[Path | Exception]:

@@ -30,13 +30,15 @@ VALID_DAYS_RANGE = (1, 365)
 QUOTE_DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2099, 12, 31))
 
 
-def check_quote_dates(quote_date: dt.date, valid_days: int) -> str | None:
-    """What is wrong with a quote's date and validity, or None; the ranges are in the README."""
+def check_quote_dates(quote_date: dt.date, valid_days: int, names: tuple[str, str] = ("--date", "--valid-days")
+                      ) -> str | None:
+    """What is wrong with a quote's date and validity, or None; the ranges are in the README.
+    ``names``: what the date and the days are called where they were given."""
     low, high = QUOTE_DATE_RANGE
     if not low <= quote_date <= high:
-        return f"--date must be from {low} to {high}, got {quote_date}"
+        return f"{names[0]} must be from {low} to {high}, got {quote_date}"
     if not VALID_DAYS_RANGE[0] <= valid_days <= VALID_DAYS_RANGE[1]:
-        return f"--valid-days must be from {VALID_DAYS_RANGE[0]} to {VALID_DAYS_RANGE[1]}, got {valid_days:,}"
+        return f"{names[1]} must be from {VALID_DAYS_RANGE[0]} to {VALID_DAYS_RANGE[1]}, got {valid_days:,}"
     return None
 
 
