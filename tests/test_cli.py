@@ -152,8 +152,10 @@ def test_a_bad_deal_file_lists_every_problem_with_its_key(capsys, tmp_path):
                     '[[apps.phases]]\npeak_dau = 5\n', encoding="utf-8")
     code, out, err = run(capsys, "price", "--deal", str(deal))
     assert code == 2 and out == ""
-    assert "colour: unknown key" in err and "apps[0].peak_dau: peak_dau must be a whole number" in err
-    assert "apps[0].phases[0].from_month: missing" in err and "Traceback" not in err
+    assert "colour: unknown key" in err and "app 'a' (apps[0]).peak_dau: peak_dau must be a whole number" in err
+    assert "app 'a' (apps[0]).phases[0].from_month: missing" in err and "Traceback" not in err
+    # #24: what pricing finds comes in the same round, named the same way (the app first)
+    assert "months must be 1 to 24" in err and "app 'a': unknown edition 'gold'" in err
     deal.write_text('months = 30\n[[apps]]\nname = "a"\nedition = "gold"\n', encoding="utf-8")
     code, out, err = run(capsys, "price", "--deal", str(deal))
     # both the term and the edition, at once

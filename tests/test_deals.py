@@ -126,7 +126,7 @@ def test_phases_must_start_within_the_term_once_each():
                                App("c", (Phase(13, "pro"),)), App("d", (Phase(2, addons=("moderation",)),))), 12))
     messages = " | ".join(p.message for p in caught.value.problems)
     assert "app 'a': from_month must be a month of the term, 1 to 12, got 0" in messages
-    assert "app 'b': two phases start in month 1" in messages
+    assert "app 'b' phase 2: two phases start in month 1" in messages
     assert "app 'c': from_month must be a month of the term, 1 to 12, got 13" in messages
     assert "app 'd' phase 1 (months 2–12): the first phase needs an edition" in messages
 

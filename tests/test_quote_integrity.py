@@ -287,3 +287,58 @@ def test_the_sample_csv_prices_every_row_with_the_book_in_force(tmp_path, capsys
     sample = HERE.parent / "workbooks" / "deals-sample.csv"
     assert main(["batch", str(sample), "-o", str(tmp_path / "out")]) == 0, capsys.readouterr().err
     assert "6 of 6 quotes written" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------ deal files
+
+BAD_DEAL = """months = 12
+[[apps]]
+name = "主应用"
+edition = "pro"
+peak_dau = "lots"
+  [[apps.phases]]
+  from_month = 25
+  peak_dau = 5000
+[[apps]]
+name = "web"
+edition = "gold"
+addons = ["histroy_90"]
+"""
+
+
+def test_every_problem_of_a_deal_file_comes_in_one_round_named_by_its_app(tmp_path, capsys):
+    deal = tmp_path / "deal.toml"
+    deal.write_text(BAD_DEAL, encoding="utf-8")
+    for command in (["price", "--deal", str(deal)], ["quote", "--deal", str(deal), "--customer", "X",
+                                                     "-o", str(tmp_path / "x.xlsx")]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert "has 4 problem(s)" in err, err
+        assert "app '主应用' (apps[0]).peak_dau: peak_dau must be a whole number, got 'lots'" in err
+        assert "app '主应用' phase 2: from_month must be a month of the term, 1 to 12, got 25" in err
+        assert "app 'web': unknown edition 'gold'" in err and "app 'web': unknown add-on 'histroy_90'" in err
+    assert not list(tmp_path.glob("*.xlsx"))
+
+
+def test_a_first_phase_written_out_refines_the_apps_own_fields(tmp_path, capsys):
+    deal = tmp_path / "deal.toml"
+    deal.write_text("""months = 12
+[[apps]]
+name = "主应用"
+edition = "pro"
+peak_dau = 35000
+  [[apps.phases]]
+  from_month = 1
+  addons = ["history_90"]
+  [[apps.phases]]
+  from_month = 7
+  peak_dau = 5000
+""", encoding="utf-8")
+    assert main(["--price-book", "tencent-im-cn-seed", "price", "--deal", str(deal), "--format", "json"]) == 0
+    q = json.loads(capsys.readouterr().out)
+    # months 1–6: pro 999 + history_90 1,000 + 3 DAU blocks 3,000 = 4,999 × 6 = 29,994
+    # months 7–12: 5,000 DAU is within the free 10,000: 999 + 1,000 = 1,999 × 6 = 11,994; 41,988 in all
+    phases = q["apps"][0]["phases"]
+    assert [(p["first_month"], p["last_month"], p["quote"]["total"]) for p in phases] == [(1, 6, "29994"),
+                                                                                           (7, 12, "11994")]
+    assert q["total"] == "41988"

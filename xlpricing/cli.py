@@ -128,13 +128,14 @@ def _refuse_with_deal(args: argparse.Namespace, *more: tuple[str, object]) -> No
                                     f"{', '.join(given)} (options side by side are for one-app quotes)")
 
 
-def read_deal(path: str, text: str | None = None):
-    """The deal in a deal file (its ``text`` when already read); every problem named after the file."""
+def read_deal(path: str, text: str | None = None, book: PriceBook | None = None):
+    """The deal in a deal file (its ``text`` when already read); every problem named after the
+    file, with ``book`` those of pricing too, in one round."""
     from .dealinput import deal_from_toml
 
     text = DealFileError.read_text(Path(path)) if text is None else text
     try:
-        return deal_from_toml(text, source=path)
+        return deal_from_toml(text, source=path, book=book)
     except QuoteError as exc:
         raise DealFileError(path, [p.message for p in exc.problems]) from None
 
@@ -175,7 +176,7 @@ def cmd_price(args: argparse.Namespace) -> int:
         from .deals import quote_deal
 
         _refuse_with_deal(args, *((f"--{k}-minutes", getattr(args, f"{k}_minutes")) for k in ("audio", "sd", "hd", "fhd")))
-        q = quote_deal(book, read_deal(args.deal))
+        q = quote_deal(book, read_deal(args.deal, book=book))
         print(deal_json(q) if args.format == "json" else render_deal(q, book))
         return 0
     if not args.edition:
@@ -323,7 +324,7 @@ def cmd_quote(args: argparse.Namespace) -> int:
         _refuse_with_deal(args, ("--option", args.option), ("--recommend", args.recommend),
                           ("--forecast-growth", args.forecast_growth))
         text = DealFileError.read_text(Path(args.deal))
-        read_deal(args.deal, text)  # its problems, named after the file
+        read_deal(args.deal, text, book)  # its problems, named after the file
         return _publish_quote(args, book, QuoteRequest(deal=text))
     if args.option and (args.edition or args.addon):
         print("xlpricing: error: give --edition/--addon (one option) or --option (1 to 3), not both", file=sys.stderr)

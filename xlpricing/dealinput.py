@@ -98,8 +98,11 @@ def _phase(c: _Collect, fields: dict, where: str, from_month: Any, sep: str = ".
     return Phase(month if month is not None else 1, edition, addons, count("peak_dau"), count("peak_groups"))
 
 
-def deal_from_toml(text: str, source: str = "deal file") -> Deal:
-    """A deal file (see EXAMPLE). Raises QuoteError with every problem and its key path."""
+def deal_from_toml(text: str, source: str = "deal file", book=None) -> Deal:
+    """A deal file (see EXAMPLE). Raises QuoteError with every problem and its key path, each
+    named by its app (``app 'web' (apps[1]).peak_dau``). With ``book``, the problems only pricing
+    finds (an unknown edition or add-on, a month outside the term) come in the same round: the
+    deal is priced with what could be read."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -123,6 +126,8 @@ def deal_from_toml(text: str, source: str = "deal file") -> Deal:
         if not isinstance(name, str) or not name.strip():
             c.problems.append(Problem("apps", f"{where}.name: every app needs a name"))
             name = f"app {i + 1}"
+        else:  # named as pricing names it: the app first, then where in the file
+            where = f"app {name.strip()!r} ({where})"
         phases = [_phase(c, raw, where, raw.get("from_month", 1))]
         raw_phases = raw.get("phases", [])
         if not isinstance(raw_phases, list):
@@ -135,10 +140,17 @@ def deal_from_toml(text: str, source: str = "deal file") -> Deal:
             if "from_month" not in phase:
                 c.problems.append(Problem("apps", f"{pwhere}.from_month: missing (the month the phase starts)"))
                 continue
-            phases.append(_phase(c, phase, pwhere, phase["from_month"]))
+            parsed = _phase(c, phase, pwhere, phase["from_month"])
+            if parsed.from_month == phases[0].from_month and len(phases) == 1:
+                phases[0] = _refined(phases[0], parsed)  # the first phase written out: it refines the app's fields
+            else:
+                phases.append(parsed)
         apps.append(App(name.strip(), tuple(phases)))
     if c.problems:
-        raise QuoteError(c.problems)
+        found = list(c.problems)
+        if book is not None and apps:
+            found += _pricing_problems(book, Deal(tuple(apps), months or 1, discount or 0), found)
+        raise QuoteError(found)
     return Deal(tuple(apps), months, discount)
 
 
@@ -153,6 +165,27 @@ HEADERS = {
     "addons": ("addons", "add-ons", "增值服务"),
     "from_month": ("from_month", "from", "month", "起始月", "起始月份", "从第几月"),
 }
+
+
+def _refined(own: Phase, written: Phase) -> Phase:
+    """The app's own fields, with those its explicit first phase gives instead."""
+    return Phase(own.from_month, *(getattr(written, f) if getattr(written, f) is not None else getattr(own, f)
+                                   for f in ("edition", "addons", "peak_dau", "peak_groups", "call_minutes")))
+
+
+def _pricing_problems(book, deal: Deal, found: list[Problem]) -> list[Problem]:
+    """What pricing says of the readable part of a deal, less what was said already: a value that
+    could not be read is left out of the deal, and its consequence (a phase without an edition) is
+    not said twice."""
+    from .deals import quote_deal
+    try:
+        quote_deal(book, deal)
+    except QuoteError as exc:
+        said = {(p.argument, p.message.split(" (apps[")[0].split(":")[0]) for p in found}
+        return [p for p in exc.problems if (p.argument, p.message.split(" phase ")[0].split(":")[0]) not in said
+                and not (p.argument == "edition" and "needs an edition" in p.message
+                         and any(q.argument == "edition" for q in found))]
+    return []
 
 
 def column_of(header: Any) -> str | None:

@@ -198,13 +198,14 @@ def _quote_app(book: PriceBook, app: App, months: int, discount: Decimal,
         problems.append(Problem("apps", f"app {app.name!r} has no phase: give at least its edition"))
         return None
     starts = []
-    for phase in app.phases:
+    for number, phase in enumerate(app.phases, 1):  # numbered as written: the app's own fields are phase 1
         m = phase.from_month
+        where = f"app {app.name!r}" if len(app.phases) == 1 else f"app {app.name!r} phase {number}"
         if isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= months:
-            problems.append(Problem("apps", f"app {app.name!r}: from_month must be a month of the term, 1 to "
+            problems.append(Problem("apps", f"{where}: from_month must be a month of the term, 1 to "
                                             f"{months}, got {m!r}"))
         elif m in starts:
-            problems.append(Problem("apps", f"app {app.name!r}: two phases start in month {m}"))
+            problems.append(Problem("apps", f"{where}: two phases start in month {m}"))
         else:
             starts.append(m)
     if len(problems) > before:

@@ -147,7 +147,7 @@ def cmd_revise(args: argparse.Namespace) -> int:
             from ..cli import read_deal
             from ..errors import DealFileError
             changes["deal"] = DealFileError.read_text(Path(args.deal))
-            read_deal(args.deal, changes["deal"])  # its problems, named after the file
+            read_deal(args.deal, changes["deal"], book)  # its problems, named after the file
         if args.valid_days is not None and not 1 <= args.valid_days <= 365:
             raise RegisterError(f"--valid-days must be 1 to 365, got {args.valid_days}")
         info = {"valid_days": args.valid_days, "notes": args.notes, "customer": args.customer,
