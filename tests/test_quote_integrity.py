@@ -342,3 +342,103 @@ peak_dau = 35000
     assert [(p["first_month"], p["last_month"], p["quote"]["total"]) for p in phases] == [(1, 6, "29994"),
                                                                                            (7, 12, "11994")]
     assert q["total"] == "41988"
+
+
+def test_a_forecast_as_a_deal_names_the_customers_app_not_forecast(tmp_path, capsys):
+    out = tmp_path / "f.toml"
+    assert main(["forecast", "--edition", "pro", "--dau", "9000", "--growth", "10", "--months", "3",
+                 "--as-deal", str(out)]) == 0
+    assert 'name = "主应用 Main app"' in out.read_text(encoding="utf-8") and "forecast" not in \
+        out.read_text(encoding="utf-8").split("[[apps]]")[1]
+    assert main(["forecast", "--edition", "pro", "--dau", "9000", "--as-deal", str(out), "--force",
+                 "--app", "客服 Support"]) == 0
+    assert 'name = "客服 Support"' in out.read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ the proposal page
+
+SELLER = HERE.parent / "workbooks" / "seller-sample.toml"
+
+
+def proposal_rows(path: Path) -> list[list]:
+    import openpyxl
+    from xlpricing.sheets import layout as L
+    ws = openpyxl.load_workbook(path, data_only=True)[L.PROPOSAL_SHEET]  # a formula cell's stored value
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def texts(rows) -> list[str]:
+    return [v for row in rows for v in row if isinstance(v, str)]
+
+
+def test_a_single_app_proposal_lists_no_overage_that_costs_nothing(tmp_path):
+    assert main(["quote", "--edition", "pro", "--dau", "5000", "--customer", "Small", "-o", str(tmp_path / "s.xlsx")]) == 0
+    shown = texts(proposal_rows(tmp_path / "s.xlsx"))
+    assert not [t for t in shown if "Peak DAU overage" in t or "Peak groups overage" in t]
+    # with 35,000 DAU the DAU overage costs 3 blocks and is listed; the groups' 0 is not
+    assert main(["quote", "--edition", "pro", "--dau", "35000", "--customer", "Big", "-o", str(tmp_path / "b.xlsx")]) == 0
+    shown = texts(proposal_rows(tmp_path / "b.xlsx"))
+    assert [t for t in shown if "Peak DAU overage" in t] and not [t for t in shown if "Peak groups overage" in t]
+
+
+def test_the_sales_contact_is_the_sellers_when_not_given_and_left_out_when_unknown(tmp_path):
+    assert main(["quote", "--edition", "pro", "--customer", "A", "--seller", str(SELLER), "-o", str(tmp_path / "a.xlsx")]) == 0
+    rows = proposal_rows(tmp_path / "a.xlsx")
+    contact = next(r for r in rows if r[0] == "销售联系人 Sales contact")
+    assert contact[1] == "王伟"  # the sample profile's contact
+    assert main(["quote", "--edition", "pro", "--customer", "B", "-o", str(tmp_path / "b.xlsx")]) == 0
+    assert "销售联系人 Sales contact" not in texts(proposal_rows(tmp_path / "b.xlsx"))
+
+
+def test_the_source_line_says_the_books_period_once(tmp_path):
+    assert main(["--price-book", "tencent-im-cn-2024", "quote", "--edition", "pro", "--customer", "A",
+                 "-o", str(tmp_path / "a.xlsx")]) == 0
+    (source,) = [t for t in texts(proposal_rows(tmp_path / "a.xlsx")) if t.startswith("价格依据")]
+    assert source.count("2024-01-01") == 1, source
+
+
+def test_the_month_table_shows_every_app_and_no_blank_column(tmp_path):
+    def deal(n):
+        return "months = 6\n" + "".join(f'[[apps]]\nname = "应用{i}"\nedition = "pro"\npeak_dau = {10000 * i}\n'
+                                        f'  [[apps.phases]]\n  from_month = 4\n  peak_dau = {15000 * i}\n'
+                                        for i in range(1, n + 1))
+    for n in (2, 5):
+        (tmp_path / f"d{n}.toml").write_text(deal(n), encoding="utf-8")
+        assert main(["quote", "--deal", str(tmp_path / f"d{n}.toml"), "--customer", "C", "-o",
+                     str(tmp_path / f"d{n}.xlsx")]) == 0
+        rows = proposal_rows(tmp_path / f"d{n}.xlsx")
+        headers = [r for r in rows if r[0] == "月份 Month"]
+        assert [len(headers)] == [1 if n <= 3 else 2]
+        for h in headers:  # month, the apps, the total: nothing blank in between, nothing after
+            named = [v for v in h if v is not None]
+            assert named[0] == "月份 Month" and named[-1] == "合计 Total" and h[:len(named)] == named
+        assert [v for h in headers for v in h[1:] if v not in (None, "合计 Total")] == [f"应用{i}" for i in range(1, n + 1)]
+        # month 4 (seed book, pro 999): 应用1 at 15,000 DAU = 999 + 1 block 1,000 = 1,999;
+        # 应用2 at 30,000 = 999 + 2 blocks 2,000 = 2,999
+        first = next(i for i, r in enumerate(rows) if r[0] == "月份 Month")
+        assert rows[first + 4][:3] == [4, 1999, 2999]
+
+
+def test_the_options_total_label_wraps_whole(tmp_path):
+    import openpyxl
+    from xlpricing.sheets import layout as L
+    assert main(["quote", "--option", "pro", "--option", "flagship", "--months", "12", "--customer", "A",
+                 "-o", str(tmp_path / "a.xlsx")]) == 0
+    ws = openpyxl.load_workbook(tmp_path / "a.xlsx")[L.PROPOSAL_SHEET]
+    (cell,) = [c for row in ws.iter_rows() for c in row if c.value == "12 个月合计 Total for 12 months"]
+    assert cell.alignment.wrap_text and ws.row_dimensions[cell.row].height > 20  # two lines, not clipped
+
+
+def test_the_signatures_never_stand_alone_on_a_page(tmp_path):
+    needs_libreoffice()
+    from pypdf import PdfReader
+    cases = {"three": ["--option", "pro:history_90", "--option", "flagship", "--option", "pro:history_90,moderation",
+                       "--dau", "35000", "--groups", "202000", "--months", "12"],
+             "old": ["--edition", "pro", "--dau", "35000", "--groups", "202000", "--addon", "history_90",
+                     "--months", "12"]}
+    for name, args in cases.items():
+        book = ["--price-book", "tencent-im-cn-seed"] if name == "old" else []
+        assert main([*book, "quote", *args, "--customer", "示例科技有限公司", "--seller", str(SELLER), "--notes",
+                     "first line\nsecond line", "--pdf", "-o", str(tmp_path / f"{name}.xlsx")]) == 0
+        last = PdfReader(str(tmp_path / f"{name}.pdf")).pages[-1].extract_text()
+        assert "Signature and seal" in last and "•" in last, (name, last[:300])

@@ -507,6 +507,9 @@ def cmd_forecast(args: argparse.Namespace) -> int:
             raise QuoteError.of("months", f"--as-deal: a deal's term is {book.min_months} to {book.max_months} "
                                           f"months, the forecast has {len(usage)}")
         check_target(Path(args.as_deal), args.force)
+        from .formatting import text_problems
+        if not args.app.strip() or text_problems({"app name": args.app}):
+            raise QuoteError.of("app", f"--app: {(text_problems({'app name': args.app}) or ['an app needs a name'])[0]}")
     f = forecast(book, inputs.edition_name(args.edition), inputs.addon_codes(args.addon or []), usage)
     m = formatting.amount
     rows = [[str(x.month), formatting.count(x.peak_dau), formatting.count(x.peak_groups), m(x.prepaid),
@@ -531,7 +534,7 @@ def _write_forecast_deal(args: argparse.Namespace, f, usage: list[tuple[int, int
     from .dealinput import deal_to_toml, ramp_deal
     from .files import atomic_write
 
-    deal = ramp_deal(f.edition, f.addons, usage, name="forecast")
+    deal = ramp_deal(f.edition, f.addons, usage, name=args.app)
     text = deal_to_toml(deal, f"xlpricing forecast as a ramp deal: {f.edition}, {len(usage)} months\n"
                               "Price it with `xlpricing price --deal FILE`.")
     with atomic_write(args.as_deal, args.force) as tmp:
@@ -676,6 +679,8 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--dau-by-month", help="instead: peak DAU of each month, comma separated")
     fc.add_argument("--groups-by-month", help="with --dau-by-month: peak groups of each month (or one value)")
     fc.add_argument("--as-deal", metavar="FILE", help="also write the monthly peaks as a ramp deal file (TOML)")
+    fc.add_argument("--app", default="主应用 Main app", metavar="NAME",
+                    help="with --as-deal: the app's name in the deal file and its proposal (default 主应用 Main app)")
     fc.add_argument("--force", action="store_true", help="with --as-deal: overwrite an existing file")
     fc.set_defaults(run=cmd_forecast)
 

@@ -26,7 +26,7 @@ from .proposalsheet import (ALL, LAST_COL, ROW_HEIGHT, _closing, _continued, _he
 from .template import open_on, save_workbook
 
 DEAL_LINES_SHEET = "明细 Deal lines"
-MONTH_COLUMNS = ("B", "C", "D")  # one column per app in the month table, when the apps fit
+MONTH_COLUMNS = ("B", "C", "D")  # one column per app in a month table: three apps to a table
 
 
 def write_deal_workbook(path: str | Path, book: PriceBook, q: DealQuote, proposal, force: bool = False,
@@ -127,38 +127,38 @@ def _app_group(page: _Page, book: PriceBook, app) -> None:
 
 
 def _month_table(page: _Page, q: DealQuote) -> None:
-    """Month by month: per app when they fit in three columns, and the month's total."""
+    """Month by month: each app's cost and the month's total, three apps to a table (a deal of more
+    apps has a table for each three, every app's figures shown); the total stands right after the
+    last app, so no column is left blank. A table of up to a year is kept on one page."""
     ws = page.ws
-    per_app = len(q.apps) <= len(MONTH_COLUMNS)
-    header_cells = [page.t("月份", "Month")] + ([a.name for a in q.apps] if per_app else []) + \
-        [""] * (len(MONTH_COLUMNS) - (len(q.apps) if per_app else 0)) + [page.t("合计", "Total")]
+    groups = [q.apps[i:i + len(MONTH_COLUMNS)] for i in range(0, len(q.apps), len(MONTH_COLUMNS))]
+    for g, apps in enumerate(groups):
+        cols = "ABCDE"[:len(apps) + 2]  # month, the apps, the total
+        which = "" if len(groups) == 1 else page.t(
+            f"（应用 {g * 3 + 1}–{g * 3 + len(apps)}）", f" (apps {g * 3 + 1}–{g * 3 + len(apps)})", "")
+        header_cells = [page.t("月份", "Month"), *(a.name for a in apps), page.t("合计", "Total")]
 
-    def header(continued: bool) -> None:
-        page.next(22)
-        page.label(f"A{page.row}", page.t("逐月费用", "Month by month", "  ") + _continued(page, continued),
-                   style.SECTION)
-        page.header(header_cells)
-        _texts_literal(ws, page.row, header_cells)
-        for col in "ABCDE":
-            ws[f"{col}{page.row}"].alignment = style.WRAP_TOP
+        def header(continued: bool, header_cells=header_cells, which=which, cols=cols) -> None:
+            page.next(22)
+            page.label(f"A{page.row}", page.t("逐月费用", "Month by month", "  ") + which
+                       + _continued(page, continued), style.SECTION)
+            page.header(header_cells)
+            _texts_literal(ws, page.row, header_cells)
+            for col in cols:
+                ws[f"{col}{page.row}"].alignment = style.WRAP_TOP
 
-    page.next(8)
-    page.keep(22 + header_height(header_cells) + 3 * ROW_HEIGHT)
-    with page.table(header):
-        for m, total in enumerate(q.month_totals, 1):
-            page.next()
-            ws[f"A{page.row}"] = m
-            if per_app:
-                for col, app in zip(MONTH_COLUMNS, q.apps):
+        page.next(8)
+        rows = len(q.month_totals) if len(q.month_totals) <= 12 else 3  # a year or less is read whole
+        page.keep(22 + header_height(header_cells) + rows * ROW_HEIGHT)
+        with page.table(header):
+            for m, total in enumerate(q.month_totals, 1):
+                page.next()
+                ws[f"A{page.row}"] = m
+                for col, app in zip(MONTH_COLUMNS, apps):
                     _money(page, f"{col}{page.row}", app.monthly(m))
-            _money(page, f"E{page.row}", total)
-            for col in "ABCDE":
-                ws[f"{col}{page.row}"].border = style.BOX
-    if not per_app:
-        text = page.t(f"各应用逐月费用见「{DEAL_LINES_SHEET}」。", f"Each app's months: see the sheet {DEAL_LINES_SHEET}.")
-        page.next(fitting((text, ALL)))
-        page.text(f"A{page.row}", text, style.NOTE, wrap=True)
-        page.merge("A", LAST_COL)
+                _money(page, f"{cols[-1]}{page.row}", total)
+                for col in cols:
+                    ws[f"{col}{page.row}"].border = style.BOX
 
 
 def _totals(page: _Page, book: PriceBook, q: DealQuote) -> None:

@@ -25,7 +25,8 @@ from ..pricebook import PriceBook, superseded
 from . import layout as L
 from . import style
 
-WIDTHS = {"A": 30, "B": 24, "C": 24, "D": 24, "E": 17}  # A item; B:C details; D monthly; E amount
+# A item; B:C details (an overage line's Chinese note, 50 columns, on one line); D monthly; E amount
+WIDTHS = {"A": 29, "B": 26, "C": 25, "D": 22, "E": 17}
 LAST_COL = "E"
 ALL = f"A:{LAST_COL}"
 # A4 portrait printed at a fixed scale, not "fit to width": Excel ignores manual page breaks on a
@@ -205,8 +206,9 @@ def write_proposal_sheet(wb: Workbook, book: PriceBook, quotes: list[Quote], pro
                        (page.t(f"{months} 个月合计", f"Total for {formatting.plural(months, 'month')}"), "amount", "total",
                         style.TOTAL)]
             for what, column, attr, font in amounts:
-                page.next()
-                page.label(f"A{page.row}", what)
+                page.next(fitting((what, "A"), size=font.size))  # "12 个月合计 Total for 12 months" wraps, whole
+                page.label(f"A{page.row}", what, font)
+                ws[f"A{page.row}"].alignment = style.WRAP_TOP
                 for col, q, sheet in zip(option_cols, quotes, sheets):
                     page.calc(f"{col}{page.row}", "=" + _ref(sheet, c[column] + str(L.TOTAL_ROW)), getattr(q, attr),
                               money=True, font=font)
@@ -261,9 +263,9 @@ def _heading(page: _Page, book: PriceBook, proposal, number: str) -> None:
     customer = [(page.t("客户", "Customer"), proposal.customer),
                 (page.t("客户地址", "Address"), proposal.customer_address),
                 (page.t("客户联系人", "Customer contact"), proposal.customer_contact),
-                (page.t("销售联系人", "Sales contact"), proposal.contact),
+                (page.t("销售联系人", "Sales contact"), proposal.contact or (seller.contact if seller else "")),
                 (page.t("币种", "Currency"), book.currency)]
-    customer = [pair for i, pair in enumerate(customer) if pair[1] or i in (0, 3)]  # optional ones when given
+    customer = [pair for i, pair in enumerate(customer) if pair[1] or i == 0]  # the optional ones when known
     quote = [(page.t("报价编号", "Quote no."), number), (page.t("报价日期", "Date"), f"{proposal.quote_date}"),
              (page.t("有效期至", "Valid until"), f"{proposal.expiry()}")]
     for i in range(max(len(customer), len(quote))):
@@ -291,8 +293,10 @@ def _closing(page: _Page, book: PriceBook, proposal) -> None:
     """Where the prices come from, the terms, the signatures; widths and print setup."""
     ws, seller = page.ws, proposal.seller
     # -- prices, terms, seller's note --------------------------------------------------------------
-    source = f"{book.name_zh}（{book.period}）· {book.source_url}" if proposal.lang != "en" else \
-        f"{book.name_en} ({book.period}) · {book.source_url}"
+    name = book.name_zh if proposal.lang != "en" else book.name_en
+    dated = book.effective_from is not None and str(book.effective_from) in name  # the name says its period
+    period = "" if dated else (f"（{book.period}）" if proposal.lang != "en" else f" ({book.period})")
+    source = f"{name}{period} · {book.source_url}"
     source = f"{page.t('价格依据', 'Prices')}: {source}"
     page.next(fitting((source, ALL)))
     page.text(f"A{page.row}", source, style.NOTE, wrap=True)
@@ -314,18 +318,21 @@ def _closing(page: _Page, book: PriceBook, proposal) -> None:
     if seller is not None and seller.price_note:
         terms += paragraphs(seller.price_note)
     heights = [fitting((f"• {term}", ALL)) for term in terms]
+    seller_name = (seller.name_zh if proposal.lang != "en" else seller.name_en) if seller else ""
+    customer_height = fitting((proposal.customer, "A:B"), (seller_name, "C:E"))
+    signatures = 14 + 22 + customer_height + 34 + 20
     page.keep(22 + heights[0])  # the title with its first term
     page.next(22)
     page.label(f"A{page.row}", page.t("条款", "Terms", "  "), style.SECTION)
-    for term, height in zip(terms, heights):
+    for i, (term, height) in enumerate(zip(terms, heights)):
+        if i == len(terms) - 1:  # the signatures never stand alone on a page: the last term goes with them
+            page.keep(height + signatures)
         page.next(height)
         page.text(f"A{page.row}", f"• {term}", style.BODY, wrap=True)
         page.merge("A", LAST_COL)
 
     # -- signatures: one block, never split across pages -----------------------------------------
-    seller_name = (seller.name_zh if proposal.lang != "en" else seller.name_en) if seller else ""
-    customer_height = fitting((proposal.customer, "A:B"), (seller_name, "C:E"))
-    page.keep(14 + 22 + customer_height + 34 + 20)
+    page.keep(signatures)
     page.next(14)
     page.next(22)
     page.label(f"A{page.row}", page.t("甲方（客户）", "Party A (customer)"), style.SECTION)
@@ -401,6 +408,8 @@ def _option_section(page: _Page, book: PriceBook, q: Quote, sheet: str, helper_n
 
     rows = []
     for line in q.lines:
+        if line.metric is not None and line.amount == 0:
+            continue  # as on a deal's proposal: an overage that costs nothing is not an item
         detail_zh, value_zh = _detail_zh(book, q, line, sheet, helper_names)
         item_value, detail_value = page.t(line.label_zh, line.label_en, "\n"), page.t(value_zh, line.note_en, "\n")
         rows.append((line, detail_zh, item_value, detail_value, fitting((item_value, "A"), (detail_value, "B:C"))))
