@@ -23,6 +23,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import formatting, inputs
 from decimal import Decimal
@@ -170,29 +171,39 @@ def _columns(path: Path, header: list[str]) -> dict[int, str]:
 
 # ------------------------------------------------------------------------------ per row
 
-_writer = None  # one workbook per process, refilled for every deal
-_look: dict = {}  # the seller and language of every proposal of the batch
-_register = None  # the quote register every proposal is recorded in (one connection per process)
-_filing: dict = {}  # rep, seller profile path and run id, for the register
+@dataclass
+class _Worker:
+    """What a batch's process holds for all its rows. ProcessPoolExecutor hands a worker process
+    its state only through an initializer, so each process has one of these (``_worker``), made by
+    ``_process_init`` and nothing else."""
+
+    writer: Any  # sheets.proposal.QuoteWorkbookWriter: one workbook, refilled for every deal
+    register: Any  # the register every proposal is recorded in (one connection per process)
+    look: dict  # the seller and language of every proposal of the batch
+    filing: dict  # rep, seller profile path and run id, for the register
+    pdf: bool  # a PDF beside each workbook
+
+    @property
+    def book(self) -> PriceBook:
+        return self.writer.book
+
+
+_worker: _Worker | None = None
 
 
 def _process_init(book: PriceBook | str, seller=None, lang: str = "both", register=(None, None),
                   filing: dict | None = None, pdf: bool = False) -> None:
     """``book``: the book itself, or (in a worker process) its text: the book the command resolved,
     never an id looked up again (a book from a file has an id no lookup knows)."""
-    global _writer
+    global _worker
+    from .register import Register
     from .sheets.proposal import QuoteWorkbookWriter
 
-    _writer = QuoteWorkbookWriter(book if isinstance(book, PriceBook) else parse_price_book(book, "the batch's book"))
-    _look.update(seller=seller, lang=lang)
-    global _register
-    from .register import Register
-    if _register is not None and multiprocessing.parent_process() is None:
-        _register.close()  # (a forked worker drops its parent's connection unclosed: SQLite's rule)
-    _register = Register.open(*register)
-    _filing.clear()
-    _filing.update(filing or {})
-    _filing["pdf"] = pdf
+    if _worker is not None and multiprocessing.parent_process() is None:
+        _worker.register.close()  # (a forked worker drops its parent's connection unclosed: SQLite's rule)
+    _worker = _Worker(QuoteWorkbookWriter(book if isinstance(book, PriceBook) else
+                                          parse_price_book(book, "the batch's book")),
+                      Register.open(*register), {"seller": seller, "lang": lang}, dict(filing or {}), pdf)
     parent = multiprocessing.parent_process()
     if parent is not None:  # a worker process
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the parent cancels; workers finish their file
@@ -256,7 +267,7 @@ def _proposal(values: dict[str, str]):
                     quote_number=values.get("quote_number", ""), notes=values.get("notes", ""),
                     customer_address=values.get("customer_address", ""),
                     customer_contact=values.get("customer_contact", ""), quote_date=day,
-                    valid_until=day + dt.timedelta(days=valid_days), **_look)
+                    valid_until=day + dt.timedelta(days=valid_days), **(_worker.look if _worker else {}))
 
 
 def _row_proposal(values: dict[str, str], problems: list):
@@ -361,9 +372,9 @@ def _run_row(job: tuple[list[Row], str, bool]) -> Outcome:
     deal = is_deal(rows)
     try:
         if deal:
-            priced, the_deal, proposal = price_group(_writer.book, rows, with_deal=True)
+            priced, the_deal, proposal = price_group(_worker.book, rows, with_deal=True)
         else:
-            priced, proposal = price_row(_writer.book, row)
+            priced, proposal = price_row(_worker.book, row)
     except QuoteError as exc:
         return Outcome(row.number, customer, False, reason=str(exc) + _stale(Path(target), force))
     from .register import RegisterError
@@ -392,10 +403,11 @@ def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, propos
     from .quoting import ProposalInfo, PricedQuote, QuoteRequest, publish
     from .register import default_rep
 
-    key = f"{_filing.get('run', '')}:{rows[0].number}" if _filing.get("run") else None
-    found = _register.find_key(key) if key else None
+    w = _worker
+    key = f"{w.filing.get('run', '')}:{rows[0].number}" if w.filing.get("run") else None
+    found = w.register.find_key(key) if key else None
     if found is not None:
-        return found, PricedQuote.of(priced, _writer.book)
+        return found, PricedQuote.of(priced, w.book)
     v = rows[0].values
     if deal is not None:
         from .dealinput import deal_to_toml
@@ -409,12 +421,12 @@ def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, propos
     valid = proposal.expiry()
     info = ProposalInfo(customer=proposal.customer, contact=proposal.contact, notes=proposal.notes,
                         customer_address=proposal.customer_address, customer_contact=proposal.customer_contact,
-                        lang=proposal.lang, seller=_filing.get("seller_path", ""),
+                        lang=proposal.lang, seller=w.filing.get("seller_path", ""),
                         quote_date=proposal.quote_date.isoformat(), valid_days=(valid - proposal.quote_date).days)
-    rep = v.get("rep") or _filing.get("rep") or default_rep(proposal.seller, _register)
-    return publish(_register, _writer.book, request, info, rep=rep, output=Path(target), force=force,
+    rep = v.get("rep") or w.filing.get("rep") or default_rep(proposal.seller, w.register)
+    return publish(w.register, w.book, request, info, rep=rep, output=Path(target), force=force,
                    number=v.get("quote_number") or None, request_key=key, priced=priced,
-                   writer=None if deal is not None else _writer, seller=proposal.seller)
+                   writer=None if deal is not None else w.writer, seller=proposal.seller)
 
 
 def _stale(target: Path, force: bool) -> str:
@@ -432,7 +444,7 @@ def _run_rows(jobs: list[tuple[list[Row], str, bool]]) -> list[Outcome]:
     """A chunk of rows: each workbook, then (with --pdf) all their PDFs in one LibreOffice run."""
     try:
         outcomes = [_run_row(job) for job in jobs]
-        return _with_pdfs(outcomes, jobs) if _filing.get("pdf") else outcomes
+        return _with_pdfs(outcomes, jobs) if _worker.pdf else outcomes
     except SystemExit as exc:
         if multiprocessing.parent_process() is not None:
             # a worker told to stop: the file being written has been removed on the way here. The
@@ -459,7 +471,7 @@ def _with_pdfs(outcomes: list[Outcome], jobs: list) -> list[Outcome]:
             out[i] = replace(outcomes[i], ok=False, reason=f"{Path(outcomes[i].path).name} was written, its PDF was "
                                                             f"not: {reason}")
         else:  # the PDF is one of the quote's documents: approvals and revisions write it again
-            attach_pdf(_register, _register.get(outcomes[i].number, outcomes[i].version))
+            attach_pdf(_worker.register, _worker.register.get(outcomes[i].number, outcomes[i].version))
     return out
 
 

@@ -1,4 +1,4 @@
-"""The command line of the register: ``xlpricing quotes …`` and ``xlpricing pipeline``."""
+"""The register's commands: ``xlpricing quotes …`` and ``xlpricing pipeline``."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from .. import formatting
-from .core import SETTABLE, Record, Register
-from .errors import RegisterError
+from ..register.core import SETTABLE, Record, Register
+from ..register.errors import RegisterError
+from .base import book_options, check_pdf_possible, chosen_book, day, read_deal, register_arguments
 
 STATUSES = ("draft", "pending approval", "sent", "accepted", "declined", "superseded", "expired")
 
@@ -123,7 +124,6 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 def cmd_revise(args: argparse.Namespace) -> int:
     from .. import inputs
-    from ..cli import _book, check_pdf_possible
     from ..quoting import revise
 
     if args.pdf:
@@ -133,7 +133,7 @@ def cmd_revise(args: argparse.Namespace) -> int:
     with _open(args) as reg:
         latest = reg.get(args.number)
         # the book it was priced with (the register keeps its text), unless another is asked for
-        book = _book(args) if (args.price_book or args.as_of) else reg.book_of(latest)
+        book = chosen_book(args) if (args.price_book or args.as_of) else reg.book_of(latest)
         options = None
         if args.option:
             options = tuple((e, inputs.addon_codes(a)) for e, a in map(inputs.option_parts, args.option))
@@ -144,7 +144,6 @@ def cmd_revise(args: argparse.Namespace) -> int:
         changes = {"options": options, "dau": args.dau, "groups": args.groups, "months": args.months,
                    "discount": args.discount}
         if args.deal:
-            from ..cli import read_deal
             from ..errors import DealFileError
             changes["deal"] = DealFileError.read_text(Path(args.deal))
             read_deal(args.deal, changes["deal"], book)  # its problems, named after the file
@@ -229,7 +228,7 @@ def cmd_reprice(args: argparse.Namespace) -> int:
 
 
 def cmd_pipeline(args: argparse.Namespace) -> int:
-    from .pipeline import write_pipeline
+    from ..register.pipeline import write_pipeline
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
         raise RegisterError(f"{out.name}: the pipeline is an .xlsx workbook")
@@ -239,7 +238,7 @@ def cmd_pipeline(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub, register_arguments, book_options, day) -> None:
+def add_commands(sub) -> None:
     quotes = sub.add_parser("quotes", help="the team's quote register: list, show, status, approve, revise, "
                                            "reprice, verify")
     qs = quotes.add_subparsers(dest="quotes_command", required=True, metavar="ACTION")
@@ -293,7 +292,7 @@ def add_commands(sub, register_arguments, book_options, day) -> None:
     p.add_argument("--rep", help="file the new version under this rep")
     p.add_argument("-o", "--output", metavar="PATH", help="default: beside the version before, with -vN")
     p.add_argument("--force", action="store_true")
-    book_options(p)
+    book_options(p, argparse.SUPPRESS)
     p.set_defaults(run=cmd_revise)
 
     p = with_register(qs.add_parser("reprice", help="what a price book does to every open quote (changes nothing)"))
