@@ -19,7 +19,8 @@ from xlpricing.errors import QuoteError
 from xlpricing.pricebook import get_price_book
 from xlpricing.register import Register, RegisterError
 from xlpricing.register.core import sha256_of
-from xlpricing.quoting import ProposalInfo, QuoteRequest, publish
+from xlpricing.quoting import QuoteRequest, publish
+from xlpricing.sheets.proposal import Proposal
 
 HERE = Path(__file__).resolve().parent
 SEED = get_price_book("tencent-im-cn-seed")
@@ -28,7 +29,8 @@ PRO_35K = QuoteRequest(options=(("pro", ()),), dau="35000", months="12")
 
 
 def info(customer="Acme", day="2026-12-01", valid_days=30, **more):
-    return ProposalInfo(customer=customer, quote_date=day, valid_days=valid_days, **more)
+    day = dt.date.fromisoformat(day)
+    return Proposal(customer=customer, quote_date=day, valid_until=day + dt.timedelta(days=valid_days), **more)
 
 
 def put(reg, folder, customer="Acme", request=PRO_35K, book=SEED, **kw):

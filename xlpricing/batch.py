@@ -9,6 +9,7 @@ only complete files. With many deals the work is spread over the machine's cores
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import csv
 import datetime as dt
 import io
@@ -400,7 +401,7 @@ def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, propos
     """Write the row's proposal and record it in the register, together: (record, PricedQuote).
     A row tried again after its worker died finds the record its first try made, if that one got
     as far."""
-    from .quoting import ProposalInfo, PricedQuote, QuoteRequest, publish
+    from .quoting import PricedQuote, QuoteRequest, publish
     from .register import default_rep
 
     w = _worker
@@ -418,15 +419,11 @@ def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, propos
         request = QuoteRequest(options=tuple((e, inputs.addon_codes(a)) for e, a in options),
                                dau=v.get("peak_dau") or "0", groups=v.get("peak_groups") or "0",
                                months=v.get("months") or "1", discount=v.get("discount") or None)
-    valid = proposal.expiry()
-    info = ProposalInfo(customer=proposal.customer, contact=proposal.contact, notes=proposal.notes,
-                        customer_address=proposal.customer_address, customer_contact=proposal.customer_contact,
-                        lang=proposal.lang, seller=w.filing.get("seller_path", ""),
-                        quote_date=proposal.quote_date.isoformat(), valid_days=(valid - proposal.quote_date).days)
+    proposal = dataclasses.replace(proposal, seller_path=w.filing.get("seller_path", ""))
     rep = v.get("rep") or w.filing.get("rep") or default_rep(proposal.seller, w.register)
-    return publish(w.register, w.book, request, info, rep=rep, output=Path(target), force=force,
+    return publish(w.register, w.book, request, proposal, rep=rep, output=Path(target), force=force,
                    number=v.get("quote_number") or None, request_key=key, priced=priced,
-                   writer=None if deal is not None else w.writer, seller=proposal.seller)
+                   writer=None if deal is not None else w.writer)
 
 
 def _stale(target: Path, force: bool) -> str:

@@ -171,41 +171,6 @@ class PricedQuote:
                 for l in p.quote.lines}
 
 
-READ = object()  # ProposalInfo.proposal: read the seller profile from its path
-
-
-@dataclass(frozen=True)
-class ProposalInfo:
-    """What the proposal says besides prices, as the register keeps it."""
-
-    customer: str
-    contact: str = ""
-    notes: str = ""
-    lang: str = "both"
-    recommend: int | None = None
-    seller: str = ""  # the seller profile's path, read again when a version is written
-    quote_date: str = ""  # ISO date
-    valid_days: int = 30
-    customer_address: str = ""
-    customer_contact: str = ""
-
-    def proposal(self, label: str, banner: str = "", seller: Any = READ):
-        """The proposal's texts; ``seller``: the profile already loaded (READ: read it from its path,
-        as a revision or an approval does)."""
-        from .seller import choose_seller
-        from .sheets.proposal import Proposal
-        day = dt.date.fromisoformat(self.quote_date)
-        return Proposal(customer=self.customer, contact=self.contact, quote_number=label, quote_date=day,
-                        valid_until=day + dt.timedelta(days=self.valid_days), notes=self.notes,
-                        seller=choose_seller(self.seller or None) if seller is READ else seller, lang=self.lang,
-                        recommend=self.recommend, banner=banner, customer_address=self.customer_address,
-                        customer_contact=self.customer_contact)
-
-    @property
-    def valid_until(self) -> dt.date:
-        return dt.date.fromisoformat(self.quote_date) + dt.timedelta(days=self.valid_days)
-
-
 def pending_banner(approvals: list) -> str:
     roles = ", ".join(a["role"] for a in approvals if a["by"] is None)
     return f"待审批 · PENDING APPROVAL ({roles}): not an offer until approved — do not send"
@@ -238,19 +203,20 @@ def default_name(customer: str, label: str) -> str:
     return f"{safe_file_stem(customer)}-{safe_file_stem(label, limit=60)}.xlsx"
 
 
-def publish(register: Register, book: PriceBook, request: QuoteRequest, info: ProposalInfo, *,
+def publish(register: Register, book: PriceBook, request: QuoteRequest, proposal, *,
             rep: str, output: Path | None = None, folder: Path = Path("."), force: bool = False,
             number: str | None = None, version: int = 1, request_key: str | None = None, priced=None,
-            writer=None, pdf: bool = False, seller: Any = READ) -> tuple[Record, PricedQuote]:
+            writer=None, pdf: bool = False) -> tuple[Record, PricedQuote]:
     """Price ``request`` (unless given ``priced``), write its documents and record it, together,
-    as the register's acting user. ``output`` None: <customer>-<number>.xlsx in ``folder``.
-    ``pdf``: its PDF too, published with the workbook (both or neither). ``seller``: the profile
-    already loaded (a batch loads it once, not per row). Returns the record and the priced quote."""
+    as the register's acting user. ``proposal``: a sheets.proposal.Proposal, its seller profile
+    loaded (a batch loads it once, not per row); the register gives its number. ``output`` None:
+    <customer>-<number>.xlsx in ``folder``. ``pdf``: its PDF too, published with the workbook (both
+    or neither). Returns the record and the priced quote."""
     from .errors import Problem, QuoteError
     from .files import check_target
     actor = register.actor()  # an unknown user is refused before anything is priced or written
     priced = request.price(book) if priced is None else PricedQuote.of(priced, book)
-    too_long = info.proposal(number or "", seller=None).problems()
+    too_long = dataclasses.replace(proposal, quote_number=number or "").problems()
     if too_long:  # refused before a number is spent, never cut on the page
         raise QuoteError([Problem("proposal", p) for p in too_long])
     beside = (".pdf",) if pdf else ()
@@ -263,19 +229,20 @@ def publish(register: Register, book: PriceBook, request: QuoteRequest, info: Pr
                                 f"one under another name (a changed quote is a new version: xlpricing quotes "
                                 f"revise {owner.number})")
     approvals = register.settings.approvals_for(priced.discount_percent, priced.total)
-    draft = Draft(customer=info.customer, rep=register.rep_named(rep), quote_date=dt.date.fromisoformat(info.quote_date),
-                  valid_until=info.valid_until, price_book=book.id, currency=book.currency, total=priced.total,
+    draft = Draft(customer=proposal.customer, rep=register.rep_named(rep), quote_date=proposal.quote_date,
+                  valid_until=proposal.expiry(), price_book=book.id, currency=book.currency, total=priced.total,
                   net=priced.net, tax=priced.tax_amount, discount=priced.discount_percent, options=priced.summary(),
-                  request=request.to_json(), proposal=dataclasses.asdict(info), approvals=approvals, number=number,
+                  request=request.to_json(), proposal=proposal.to_record(), approvals=approvals, number=number,
                   version=version, request_key=request_key, book_toml=book.toml, pdf=pdf)
     with register.publishing(draft, actor.id) as slot:
-        slot.path = output if output is not None else folder / default_name(info.customer, slot.label)
+        slot.path = output if output is not None else folder / default_name(proposal.customer, slot.label)
         for suffix in beside:
             check_target(slot.path.with_suffix(suffix), force)
         banner = pending_banner(approvals) if approvals else ""
         _write_documents(slot.path, pdf, force, slot.saved, slot.saved_pdf,
                          lambda saved: write_priced(slot.path, book, request, priced,
-                                                    info.proposal(slot.label, banner, seller), force, saved, writer))
+                                                    dataclasses.replace(proposal, quote_number=slot.label,
+                                                                        banner=banner), force, saved, writer))
     return register.get(slot.number, slot.version), priced
 
 
@@ -306,16 +273,16 @@ def rewrite_documents(record: Record, book: PriceBook, banner: str = "") -> tupl
     """Write a quote's documents again (an approval: without the banner) with the book it was
     priced with (Register.book_of): the workbook, and its PDF when it has one (recorded, or
     lying beside it); their new SHA-256s."""
+    from .sheets.proposal import Proposal
     request = QuoteRequest.from_json(record.request)
-    info = ProposalInfo(**record.proposal)
+    proposal = Proposal.from_record(record.proposal, record.label, banner)
     digest: dict[str, str] = {}
     path = Path(record.path)
     pdf = record.pdf_sha256 is not None or record.pdf_path.exists()
     _write_documents(path, pdf, True, lambda tmp: digest.update(sha=sha256_of(tmp)),
                      lambda tmp: digest.update(pdf=sha256_of(tmp)),
-                     lambda saved: write_priced(path, book, request, request.price(book), info.proposal(record.label,
-                                                                                                       banner),
-                                                force=True, saved=saved))
+                     lambda saved: write_priced(path, book, request, request.price(book), proposal, force=True,
+                                                saved=saved))
     return digest["sha"], digest.get("pdf")
 
 
@@ -335,21 +302,22 @@ def revise(register: Register, number: str, book: PriceBook, changes: dict, info
     the proposal's texts), dated today; the version before is superseded (an accepted one stays
     accepted: it was signed). ``pdf`` None: a PDF when the version before had one. A revision
     that changes nothing is refused."""
+    from .sheets.proposal import Proposal
     latest = register.get(number)
     old_request = QuoteRequest.from_json(latest.request)
     request = old_request.revised(**changes)
-    old_info = ProposalInfo(**latest.proposal)
-    info = dataclasses.replace(old_info, **{k: v for k, v in info_changes.items() if v is not None})
+    texts = {**latest.proposal, **{k: v for k, v in info_changes.items() if v is not None}}
     new_rep = register.rep_named(rep) if rep else latest.rep
     if pdf is None:
         pdf = latest.pdf_sha256 is not None
-    if (request == old_request and info == old_info and new_rep == latest.rep and book.id == latest.price_book
-            and bool(pdf) == (latest.pdf_sha256 is not None)):
+    if (request == old_request and texts == latest.proposal and new_rep == latest.rep
+            and book.id == latest.price_book and bool(pdf) == (latest.pdf_sha256 is not None)):
         raise RegisterError(f"nothing to change in {latest.label}: give what the new version changes (--dau, "
                             "--months, --discount, --deal, --option, --customer, …, or another --price-book)")
-    info = dataclasses.replace(info, quote_date=(today or dt.date.today()).isoformat())
-    record, _ = publish(register, book, request, info, rep=new_rep, output=output, folder=Path(latest.path).parent,
-                        force=force, number=latest.number, version=latest.version + 1, pdf=pdf)
+    texts["quote_date"] = (today or dt.date.today()).isoformat()  # dated today, valid as long as asked
+    record, _ = publish(register, book, request, Proposal.from_record(texts), rep=new_rep, output=output,
+                        folder=Path(latest.path).parent, force=force, number=latest.number,
+                        version=latest.version + 1, pdf=pdf)
     return record
 
 

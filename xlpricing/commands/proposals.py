@@ -47,12 +47,11 @@ def _publish_quote(args: argparse.Namespace, book: PriceBook, request) -> int:
     from ..quoting import publish
 
     priced = request.price(book)  # every pricing problem before anything else
-    info, output = _proposal_and_output(args)
+    proposal, output = _proposal_and_output(args)
     with open_register(args) as register:
-        record, priced = publish(register, book, request, info,
+        record, priced = publish(register, book, request, proposal,
                                  rep=args.rep or default_rep(args.loaded_seller, register), output=output,
-                                 seller=args.loaded_seller, force=args.force, number=args.quote_number,
-                                 priced=priced, pdf=args.pdf)
+                                 force=args.force, number=args.quote_number, priced=priced, pdf=args.pdf)
     path = Path(record.path)
     if priced.is_deal:
         print(f"wrote {shown(path)}  ({formatting.plural(len(priced.deal.apps), 'app')}, "
@@ -71,11 +70,10 @@ def _publish_quote(args: argparse.Namespace, book: PriceBook, request) -> int:
 
 
 def _proposal_and_output(args: argparse.Namespace):
-    """The proposal's texts (as the register keeps them) and the workbook's path (None: named
+    """The proposal (its seller profile loaded once) and the workbook's path (None: named
     from the customer and the number the register gives); UsageError for what is wrong, before
     anything is written."""
-    from ..quoting import ProposalInfo
-    from ..sheets.proposal import check_quote_dates
+    from ..sheets.proposal import Proposal, check_quote_dates
     from ..seller import choose_seller, chosen_seller_path
 
     if not args.customer.strip():
@@ -87,16 +85,17 @@ def _proposal_and_output(args: argparse.Namespace):
     if problem:
         raise UsageError(problem)
     args.loaded_seller = choose_seller(args.seller)  # a bad profile is said now; loaded once
-    info = ProposalInfo(customer=args.customer, contact=args.contact or "", notes=args.notes or "", lang=args.lang,
-                        recommend=getattr(args, "recommend", None), seller=chosen_seller_path(args.seller),
-                        quote_date=quote_date.isoformat(), valid_days=args.valid_days,
+    proposal = Proposal(customer=args.customer, contact=args.contact or "", notes=args.notes or "", lang=args.lang,
+                        recommend=getattr(args, "recommend", None), seller=args.loaded_seller,
+                        seller_path=chosen_seller_path(args.seller), quote_date=quote_date,
+                        valid_until=quote_date + dt.timedelta(days=args.valid_days),
                         customer_address=args.customer_address or "", customer_contact=args.customer_contact or "")
     output = Path(args.output) if args.output else None
     if output is not None and output.suffix.lower() != ".xlsx":
         raise UsageError(f"{output.name}: a quote workbook is an .xlsx file")
     if args.pdf:
         check_pdf_possible()  # say so before writing anything
-    return info, output
+    return proposal, output
 
 
 def cmd_batch(args: argparse.Namespace) -> int:

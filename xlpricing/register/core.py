@@ -65,7 +65,7 @@ class _Quoted:
     discount: Decimal
     options: list
     request: dict  # publish.QuoteRequest: enough to price it again
-    proposal: dict  # publish.ProposalInfo: enough to write it again
+    proposal: dict  # sheets.proposal.Proposal.to_record(): enough to write it again
 
 
 @dataclass(frozen=True, kw_only=True)

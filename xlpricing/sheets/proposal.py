@@ -58,6 +58,27 @@ class Proposal:
     banner: str = ""  # a warning across the top of the page (the register's "pending approval")
     customer_address: str = ""
     customer_contact: str = ""  # the customer's contact: a name, a phone, an email, as typed
+    seller_path: str = ""  # where ``seller`` was read from: the register keeps the path, not the profile
+
+    def to_record(self) -> dict:
+        """What the register keeps to write this proposal again (the seller as its profile's path)."""
+        return {"customer": self.customer, "contact": self.contact, "notes": self.notes, "lang": self.lang,
+                "recommend": self.recommend, "seller": self.seller_path, "quote_date": self.quote_date.isoformat(),
+                "valid_days": (self.expiry() - self.quote_date).days, "customer_address": self.customer_address,
+                "customer_contact": self.customer_contact}
+
+    @classmethod
+    def from_record(cls, record: dict, label: str = "", banner: str = "") -> "Proposal":
+        """A recorded proposal, its seller profile read again from its path, under ``label``."""
+        from ..seller import choose_seller
+        day = dt.date.fromisoformat(record["quote_date"])
+        path = record.get("seller", "")
+        return cls(customer=record["customer"], contact=record.get("contact", ""), quote_number=label,
+                   quote_date=day, valid_until=day + dt.timedelta(days=record.get("valid_days", VALID_DAYS)),
+                   notes=record.get("notes", ""), seller=choose_seller(path or None), lang=record.get("lang", "both"),
+                   recommend=record.get("recommend"), banner=banner,
+                   customer_address=record.get("customer_address", ""),
+                   customer_contact=record.get("customer_contact", ""), seller_path=path)
 
     def problems(self) -> list[str]:
         """Texts too long for the page (the limits are in the README): refused, never cut."""
