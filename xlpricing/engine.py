@@ -426,6 +426,13 @@ def _discount_cut(monthly_list: Decimal, percent: Decimal) -> Decimal:
     return (monthly_list * percent / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def discount_cut_excel(monthly_list: str, percent: str) -> str:
+    """_discount_cut as a spreadsheet formula over cell references. The percent has at most two
+    decimals, so it is taken in hundredths (exact in a double); ROUND rounds half away from zero,
+    which for these amounts (≥ 0) is half up, as above."""
+    return f"ROUND({monthly_list}*ROUND({percent}*100,0)/100,0)/100"
+
+
 def _check_term(book: PriceBook, peak_dau: object, peak_groups: object, months: object,
                 problems: list[Problem]) -> None:
     _check_count(peak_dau, "peak_dau", problems)
@@ -623,6 +630,15 @@ def tax_split(book: PriceBook, total: Decimal) -> TaxSplit | None:
         return None
     net = (total / (1 + tax.rate)).quantize(CENT, rounding=ROUND_HALF_UP)
     return TaxSplit(total, net, total - net, tax.rate)
+
+
+def tax_split_excel(book: PriceBook, total: str, net: str) -> tuple[str, str] | None:
+    """tax_split as two formulas (the net amount, then the tax from the net's cell ``net``) over a
+    total's cell; None where tax is added on top. ROUND to 2 places is the fen, half up (≥ 0)."""
+    tax = book.tax
+    if not tax.included or tax.rate is None:
+        return None
+    return f"ROUND({total}/(1+{tax.rate:f}),2)", f"ROUND({total}-{net},2)"
 
 
 def tax_statement(book: PriceBook) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine import overage_strategy, tax_statement
+from ..engine import overage_strategy, tax_split_excel, tax_statement
 from ..pricebook import PriceBook
 from . import style
 
@@ -185,10 +185,11 @@ def write_deal_sheet(ws: Worksheet, book: PriceBook) -> None:
     zh, en = tax_statement(book)
     ws["B5"] = f"{zh} {en}"
     ws["B5"].font = style.NOTE
-    if book.tax.included and book.tax.rate is not None:
+    split = tax_split_excel(book, TOTAL_CELL, "E5")
+    if split is not None:  # engine.tax_split's own formulas
         ws["D5"], ws["D6"] = "不含税金额 Net", "税额 Tax"
-        ws["E5"] = f'=IF({TOTAL_CELL}="","",ROUND({TOTAL_CELL}/(1+{book.tax.rate:f}),2))'
-        ws["E6"] = f'=IF({TOTAL_CELL}="","",ROUND({TOTAL_CELL}-E5,2))'
+        ws["E5"] = f'=IF({TOTAL_CELL}="","",{split[0]})'
+        ws["E6"] = f'=IF({TOTAL_CELL}="","",{split[1]})'
         for cell in ("E5", "E6"):
             ws[cell].number_format = style.MONEY_FEN
     ws["G4"] = "一个应用状态不是 OK 时，合计不显示 · the total shows when every app's status is OK"

@@ -23,7 +23,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import formatting
-from ..engine import (DISCOUNT, METRIC_EN, LineItem, Quote, build_quote, overage_strategy, tax_split, tax_statement,
+from ..engine import (DISCOUNT, METRIC_EN, LineItem, Quote, build_quote, discount_cut_excel, overage_strategy,
+                      tax_split, tax_split_excel, tax_statement,
                       upgrade_editions)
 from ..pricebook import Addon, PriceBook, superseded
 from . import layout as L
@@ -273,7 +274,7 @@ def formula_cells(book: PriceBook) -> tuple[Cells, dict[str, str]]:
     first_line = L.PACKAGE_ROW
     list_monthly = f"SUM({c['monthly']}{first_line}:{c['monthly']}{r - 1})"
     pct = 'IF(q_disc=INT(q_disc),TEXT(q_disc,"0"),TEXT(q_disc,"0.0#"))'
-    cut = f"ROUND({list_monthly}*ROUND(q_disc*100,0)/100,0)/100"
+    cut = discount_cut_excel(list_monthly, "q_disc")
     show = "q_disc>0"
     line(r, {
         "code": f'=IF({show},"{DISCOUNT}","")',
@@ -300,11 +301,11 @@ def formula_cells(book: PriceBook) -> tuple[Cells, dict[str, str]]:
         f'=IF({ok},"{book.currency}, for "&q_months&IF(q_months=1," month"," months"),"")',
         lambda d: f"{d.book.currency}, for {d.quote.months} month{'' if d.quote.months == 1 else 's'}")
     cells[L.STATUS_CELL] = ('=IF(q_errors=0,"OK",q_messages)', _const("OK"))
-    if book.tax.included and book.tax.rate is not None:  # the tax inside the total, as engine.tax_split
-        total, net = f"{c['amount']}{L.TOTAL_ROW}", f"{c['amount']}{L.NET_ROW}"
-        cells[net] = (f'=IF({ok},ROUND({total}/(1+{book.tax.rate:f}),2),"")',
-                      lambda d: tax_split(d.book, d.quote.total).net)
-        cells[f"{c['amount']}{L.TAX_ROW}"] = (f'=IF({ok},ROUND({total}-{net},2),"")',  # in fen, as stored
+    total, net = f"{c['amount']}{L.TOTAL_ROW}", f"{c['amount']}{L.NET_ROW}"
+    split = tax_split_excel(book, total, net)
+    if split is not None:  # the tax inside the total: engine.tax_split's own formulas
+        cells[net] = (f'=IF({ok},{split[0]},"")', lambda d: tax_split(d.book, d.quote.total).net)
+        cells[f"{c['amount']}{L.TAX_ROW}"] = (f'=IF({ok},{split[1]},"")',  # in fen, as stored
                                               lambda d: tax_split(d.book, d.quote.total).tax)
     return cells, names
 
