@@ -442,3 +442,45 @@ def test_the_signatures_never_stand_alone_on_a_page(tmp_path):
                      "first line\nsecond line", "--pdf", "-o", str(tmp_path / f"{name}.xlsx")]) == 0
         last = PdfReader(str(tmp_path / f"{name}.pdf")).pages[-1].extract_text()
         assert "Signature and seal" in last and "•" in last, (name, last[:300])
+
+
+def test_an_approval_killed_while_its_pdf_is_printed_leaves_the_record_and_its_pdf_agreeing(tmp_path, monkeypatch):
+    """SIGKILL of `quotes approve` while LibreOffice prints the approved PDF: the record is still
+    pending and its PDF still says so (a PDF is never older than its record); approving again
+    writes both."""
+    needs_libreoffice()
+    (tmp_path / "team.toml").write_text(TEAM, encoding="utf-8")
+    register = tmp_path / "register.sqlite3"
+    monkeypatch.setenv("XLPRICING_TEAM_SETTINGS", str(tmp_path / "team.toml"))
+    monkeypatch.setenv("XLPRICING_USER", "lina")
+    assert main(["quote", "--edition", "pro", "--discount", "12", "--customer", "Big", "--pdf", "--register",
+                 str(register), "-o", str(tmp_path / "big.xlsx")]) == 0
+    number = only_record_in(register).number
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**__import__("os").environ, "TMPDIR": str(tmp), "XLPRICING_USER": "zhao"}
+    p = subprocess.Popen([sys.executable, "-m", "xlpricing", "quotes", "approve", number, "--register", str(register)],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300  # generous: LibreOffice starts slowly on a loaded machine
+    while not list(tmp.glob("xlpricing-lo-*")) and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert p.poll() is None, "the approval finished before it could be killed: " + p.stderr.read()
+    p.send_signal(signal.SIGKILL)
+    p.communicate(timeout=120)
+    r = only_record_in(register)
+    assert r.status == "pending approval"
+    assert "PENDING APPROVAL" in pdf_text(r.pdf_path)
+    from xlpricing.register.core import sha256_of
+    assert sha256_of(r.pdf_path) == r.pdf_sha256  # the PDF is the one recorded
+    monkeypatch.setenv("XLPRICING_USER", "zhao")
+    assert main(["quotes", "approve", number, "--register", str(register)]) == 0
+    r = only_record_in(register)
+    assert r.status == "draft" and "PENDING APPROVAL" not in pdf_text(r.pdf_path)
+    with Register.open(register) as reg:
+        assert reg.verify() == []
+
+
+def only_record_in(register: Path):
+    with Register.open(register) as reg:
+        (r,) = reg.quotes()
+        return r
