@@ -413,3 +413,22 @@ def test_force_never_puts_a_new_quote_in_place_of_a_recorded_workbook(register_t
         with pytest.raises(RegisterError, match=f"q.xlsx is the workbook of quote {first.number}"):
             put(reg, tmp_path, "Other", output=tmp_path / "q.xlsx", force=True)
         assert reg.verify() == [] and len(reg.quotes()) == 1
+
+
+def test_on_postgresql_the_role_the_server_authenticated_is_the_user(register_target, tmp_path, monkeypatch):
+    """README "Who acts": a user whose login is the connected database role acts as that user, and
+    XLPRICING_USER cannot say otherwise."""
+    if not register_target.startswith("postgresql"):
+        pytest.skip("the database authenticates roles on PostgreSQL only (SQLite is a file)")
+    from urllib.parse import urlsplit
+    role = urlsplit(register_target).username
+    settings = tmp_path / "team.toml"
+    settings.write_text(f'[users]\n{role} = {{ name = "Zhao Min", roles = ["sales manager"] }}\n'
+                        'lina = { name = "Li Na" }\n', encoding="utf-8")
+    with Register.open(register_target, settings) as reg:
+        assert reg.actor().name == "Zhao Min"  # no XLPRICING_USER: the server said who
+    monkeypatch.setenv("XLPRICING_USER", "lina")
+    with Register.open(register_target, settings) as reg:
+        with pytest.raises(RegisterError, match=f"XLPRICING_USER='lina', but the register authenticated you as "
+                                                f"'{role}'"):
+            reg.actor()
