@@ -292,8 +292,6 @@ def approve(register: Register, number: str, role: str | None = None) -> Record:
     return register.approve(number, register.actor(), role, rewrite=rewrite_documents)
 
 
-REVISABLE_INFO = ("valid_days", "notes", "customer", "customer_address", "customer_contact", "contact", "lang")
-
 
 def revise(register: Register, number: str, book: PriceBook, changes: dict, info_changes: dict, *, rep: str = "",
            output: Path | None = None, force: bool = False, pdf: bool | None = None,

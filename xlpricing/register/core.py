@@ -21,7 +21,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -609,7 +608,7 @@ def default_rep(seller, register: "Register | None" = None) -> str:
         return register.actor().name
     if seller is not None and seller.contact.strip():
         return seller.contact.strip()
-    return who_am_i().split("@")[0]
+    return _login()
 
 
 def _login() -> str:
@@ -618,11 +617,3 @@ def _login() -> str:
         return getpass.getuser()
     except Exception:  # no user name in a container
         return f"pid {os.getpid()}"
-
-
-def who_am_i() -> str:
-    import getpass
-    try:
-        return f"{getpass.getuser()}@{socket.gethostname()}"
-    except Exception:  # no user name in a container
-        return f"pid {os.getpid()}@{socket.gethostname()}"
