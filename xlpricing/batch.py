@@ -81,11 +81,16 @@ class Outcome:
     monthly_total: str = ""  # Decimal as text: crosses process boundaries exactly
     total: str = ""
     reason: str = ""
-    quote: str = ""  # the register's label, Q-2026-000123
     net: str = ""  # the total without tax, and the tax ("": the book adds tax on top)
     tax: str = ""
-    number: str = ""  # the record (number, version) the PDF is recorded with
+    number: str = ""  # the record: its number and version
     version: int = 0
+
+    @property
+    def quote(self) -> str:
+        """The register's label, Q-2026-000123 (or …-v2); "" for a row that failed."""
+        from .register.core import label_of
+        return label_of(self.number, self.version) if self.number else ""
 
 
 class BatchError(ValueError):
@@ -389,12 +394,12 @@ def _run_row(job: tuple[list[Row], str, bool]) -> Outcome:
         return Outcome(row.number, customer, False, reason=f"cannot write {name}: {exc.strerror or exc}")
     # the summary lists a deal's apps and its last month's run rate, or the first option
     return Outcome(row.number, customer, True, target, priced.editions, priced.months, str(priced.monthly),
-                   str(priced.total), quote=record.label, net=_text(record.net), tax=_text(record.tax),
-                   number=record.number, version=record.version)
+                   str(priced.total), net=_text(record.net), tax=_text(record.tax), number=record.number,
+                   version=record.version)
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None else formatting.plain(value)
 
 
 def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, proposal):

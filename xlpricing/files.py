@@ -98,8 +98,7 @@ def atomic_write(path: str | Path, force: bool = False) -> Iterator[Path]:
             if exc.filename in (None, str(tmp)):  # a full disk while saving: say which file it was for
                 raise type(exc)(exc.errno, exc.strerror, str(path)) from None
             raise
-        os.chmod(tmp, file_mode())
-        _publish(tmp, path, force)
+        publish_temp(tmp, path, force)
     finally:
         tmp.unlink(missing_ok=True)
 

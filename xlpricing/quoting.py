@@ -112,11 +112,6 @@ class PricedQuote:
         return self.deal is not None
 
     @property
-    def engine_value(self):
-        """What the sheet writers take: the list of options, or the DealQuote."""
-        return self.deal if self.is_deal else list(self.options)
-
-    @property
     def total(self) -> Decimal:
         """The quote's total: a deal's, or the first option's (the summary's convention)."""
         return self.deal.total if self.is_deal else self.options[0].total

@@ -95,8 +95,7 @@ class Record(_Quoted):
 
     @property
     def label(self) -> str:
-        """The number as the proposal shows it: Q-2026-000123, then Q-2026-000123-v2."""
-        return self.number if self.version == 1 else f"{self.number}-v{self.version}"
+        return label_of(self.number, self.version)
 
     @property
     def pdf_path(self) -> Path:
@@ -110,6 +109,11 @@ class Record(_Quoted):
     def status_on(self, today: dt.date) -> str:
         """The status a user sees: an open quote past its valid-until date shows as expired."""
         return EXPIRED if self.status in OPEN and today > self.valid_until else self.status
+
+
+def label_of(number: str, version: int) -> str:
+    """A version as the proposal shows it: Q-2026-000123, then Q-2026-000123-v2."""
+    return number if version == 1 else f"{number}-v{version}"
 
 
 def _dec(text: str | None) -> Decimal | None:
@@ -142,7 +146,7 @@ class Slot:
 
     @property
     def label(self) -> str:
-        return self.number if self.version == 1 else f"{self.number}-v{self.version}"
+        return label_of(self.number, self.version)
 
     def saved(self, tmp: Path) -> None:
         """The workbook is complete in ``tmp`` (not yet under its name): record its digest."""
@@ -180,6 +184,7 @@ class Register:
     def __init__(self, db: Database, settings: TeamSettings):
         self.db = db
         self.settings = settings
+        self._actor: User | None = None  # who acts through this register, found on first use
 
     @classmethod
     def open(cls, target: str | Path | None = None, settings: str | Path | None = None,
@@ -503,7 +508,7 @@ class Register:
         the database role this connection logged in as, when it is a user's login (the server
         authenticated it; $XLPRICING_USER cannot say otherwise); else $XLPRICING_USER or the login
         name, which must be a user. Without [users]: the login name, with no roles."""
-        if getattr(self, "_actor", None) is not None:
+        if self._actor is not None:
             return self._actor
         users = self.settings.users
         asked = os.environ.get(USER_ENV, "").strip()
