@@ -362,3 +362,50 @@ def reprice(register: Register, book_for_record, today: dt.date | None = None) -
         out.append(Repriced(r, book, priced.total, changed, "", crossing))
     return out
 
+
+
+# ------------------------------------------------------------------------------ as data (JSON)
+
+def _jsonable(value: Any) -> Any:
+    from .formatting import plain
+    if isinstance(value, Decimal):
+        return plain(value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def quote_data(q) -> dict:
+    """An engine.Quote as JSON-ready data: amounts as exact decimal texts, never floats."""
+    fields = ("code", "label_zh", "label_en", "billing", "quantity", "unit_price", "monthly_amount", "months",
+              "amount", "note_en", "note_zh")
+    data = {k: _jsonable(getattr(q, k)) for k in q.__slots__ if k != "lines"}
+    data["lines"] = [{k: _jsonable(getattr(line, k)) for k in fields} for line in q.lines]
+    for total in ("monthly_prepaid", "monthly_postpaid", "monthly_total", "prepaid", "postpaid", "total"):
+        data[total] = str(getattr(q, total))
+    return data
+
+
+def deal_data(q) -> dict:
+    """A deals.DealQuote as JSON-ready data."""
+    from .formatting import plain
+    return {"price_book_id": q.price_book_id, "currency": q.currency, "months": q.months,
+            "discount_percent": plain(Decimal(q.discount_percent)), "total": str(q.total),
+            "tax": None if q.tax is None else {k: str(getattr(q.tax, k)) for k in ("gross", "net", "tax", "rate")},
+            "month_totals": [str(t) for t in q.month_totals],
+            "apps": [{"name": a.name, "total": str(a.total), "phases": [
+                {"first_month": p.first_month, "last_month": p.last_month, "quote": quote_data(p.quote)}
+                for p in a.phases]} for a in q.apps]}
+
+
+def priced_data(priced: PricedQuote) -> dict:
+    """A priced request as the API answers it: the total, its tax split, and the options or the deal."""
+    out = {"kind": "deal" if priced.is_deal else "options", "currency": priced.currency,
+           "total": str(priced.total), "net": None if priced.net is None else str(priced.net),
+           "tax": None if priced.tax_amount is None else str(priced.tax_amount), "months": priced.months,
+           "discount_percent": _jsonable(priced.discount_percent)}
+    if priced.is_deal:
+        out["deal"] = deal_data(priced.deal)
+    else:
+        out["options"] = [quote_data(q) for q in priced.options]
+    return out

@@ -9,10 +9,10 @@ import signal
 import threading
 from typing import Sequence
 
-from . import pricing, proposals, register, workbooks
+from . import pricing, proposals, register, server, workbooks
 from .base import book_options, run, stop
 
-GROUPS = (pricing, workbooks, proposals, register)
+GROUPS = (pricing, workbooks, proposals, register, server)
 
 
 def build_parser() -> argparse.ArgumentParser:

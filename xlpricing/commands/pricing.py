@@ -91,33 +91,13 @@ def render_deal(q, book: PriceBook) -> str:
 
 
 def deal_json(q) -> str:
-    data = {"price_book_id": q.price_book_id, "currency": q.currency, "months": q.months,
-            "discount_percent": formatting.plain(Decimal(q.discount_percent)), "total": str(q.total),
-            "tax": None if q.tax is None else {k: str(getattr(q.tax, k)) for k in ("gross", "net", "tax", "rate")},
-            "month_totals": [str(t) for t in q.month_totals],
-            "apps": [{"name": a.name, "total": str(a.total), "phases": [
-                {"first_month": p.first_month, "last_month": p.last_month, "quote": json.loads(quote_json(p.quote))}
-                for p in a.phases]} for a in q.apps]}
-    return json.dumps(data, ensure_ascii=False, indent=2)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return formatting.plain(value)
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
+    from ..quoting import deal_data
+    return json.dumps(deal_data(q), ensure_ascii=False, indent=2)
 
 
 def quote_json(q: Quote) -> str:
-    fields = ("code", "label_zh", "label_en", "billing", "quantity", "unit_price", "monthly_amount", "months",
-              "amount", "note_en", "note_zh")
-    lines = [{k: _jsonable(getattr(l, k)) for k in fields} for l in q.lines]
-    data = {k: _jsonable(getattr(q, k)) for k in q.__slots__ if k != "lines"}
-    data["lines"] = lines
-    for total in ("monthly_prepaid", "monthly_postpaid", "monthly_total", "prepaid", "postpaid", "total"):
-        data[total] = str(getattr(q, total))
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    from ..quoting import quote_data
+    return json.dumps(quote_data(q), ensure_ascii=False, indent=2)
 
 
 def cmd_price(args: argparse.Namespace) -> int:

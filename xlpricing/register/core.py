@@ -191,13 +191,22 @@ class Register:
              recover: bool = True) -> "Register":
         db = connect(target)
         try:
-            reg = cls(db, load_settings(settings, db.path if isinstance(db, SQLiteDatabase) else None))
+            from .accounts import stored_users
+            reg = cls(db, load_settings(settings, db.path if isinstance(db, SQLiteDatabase) else None,
+                                        stored_users(db)))
             if recover:
                 reg.recover()
         except BaseException:
             db.close()
             raise
         return reg
+
+    def acting_as(self, user: User) -> "Register":
+        """This register (its connection and settings) with ``user`` acting: the team server's
+        logged-in user, whom the server authenticated."""
+        view = Register(self.db, self.settings)
+        view._actor = user
+        return view
 
     def close(self) -> None:
         self.db.close()
@@ -436,7 +445,11 @@ class Register:
             raise RegisterError(f"no quote {number} in the register")
         return Record.of(row)
 
-    def set_status(self, number: str, new: str, who: str, today: dt.date | None = None) -> Record:
+    def set_status(self, number: str, new: str, who: str, today: dt.date | None = None, detail: str = "",
+                   version_required: int | None = None, also=None) -> Record:
+        """``version_required``: refused unless that version is the newest (a customer's link is to
+        one version). ``also(tx)``, run in the same transaction: False refuses the change (a
+        customer's link answered meanwhile)."""
         if new not in SETTABLE:
             raise RegisterError(f"a status to set is {', '.join(SETTABLE)}, got {new!r}")
         check_text("who", who)
@@ -447,11 +460,15 @@ class Register:
             if version is not None and version != r.version:
                 raise RegisterError(f"{number} version {version} is not its newest (version {r.version} is): "
                                     f"a status is set on {r.label}")
+            if version_required is not None and version_required != r.version:
+                raise RegisterError(f"{label_of(number, version_required)} is superseded by {r.label}")
             shown = r.status_on(today)
             if new not in TRANSITIONS[shown]:
                 raise RegisterError(_refusal(r, shown, new))
+            if also is not None and not also(tx):
+                raise RegisterError(f"{r.label} was answered meanwhile")
             tx.run("UPDATE quotes SET status = ? WHERE id = ?", (new, r.id))
-            self._event(tx, number, r.version, who, "status", shown, new)
+            self._event(tx, number, r.version, who, "status", shown, new, detail)
         return self.get(number)
 
     def approve(self, number: str, by: User, role: str | None = None, rewrite=None) -> Record:
@@ -469,19 +486,8 @@ class Register:
             if r.status != PENDING:
                 raise RegisterError(f"{r.label} is {r.status_on(dt.date.today())}: only a quote pending approval "
                                     "is approved")
-            if by.is_named(r.rep):
-                raise RegisterError(f"{by.name} is the rep of {r.label}: a rep never approves her own quote; "
-                                    "another user holding the role approves it")
             approvals = r.approvals
-            waiting = [a for a in approvals if a["by"] is None and (role is None or a["role"] == role)]
-            mine = [a for a in waiting if a["role"] in by.roles]
-            if not mine:
-                roles = ", ".join(sorted({a["role"] for a in waiting})) or role or "none"
-                holders = ", ".join(u.name for u in self.settings.users.values()
-                                    if set(u.roles) & {a["role"] for a in waiting} and not u.is_named(r.rep))
-                raise RegisterError(f"{by.name} may not approve {r.label}: it waits for the role(s) {roles}"
-                                    + (f", held by {holders}" if holders else "")
-                                    + f" (team settings: {self.settings.source})")
+            mine = self._approvals_of(r, approvals, by, role)
             for a in mine:
                 a["by"], a["at"] = by.name, _now()
             done = all(a["by"] is not None for a in approvals)
@@ -493,6 +499,49 @@ class Register:
                    (json.dumps(approvals, ensure_ascii=False), new, digest, pdf_digest, r.id))
             self._event(tx, number, r.version, by.id, "approved", PENDING, new,
                         "; ".join(f"{a['role']}: {a['why']}" for a in mine))
+        return self.get(number)
+
+    def _approvals_of(self, r: Record, approvals: list, by: User, role: str | None) -> list:
+        """The approvals ``r`` waits for that ``by`` may give (or refuse); RegisterError saying who may."""
+        if by.is_named(r.rep):
+            raise RegisterError(f"{by.name} is the rep of {r.label}: a rep never approves her own quote; "
+                                "another user holding the role approves it")
+        waiting = [a for a in approvals if a["by"] is None and (role is None or a["role"] == role)]
+        mine = [a for a in waiting if a["role"] in by.roles]
+        if not mine:
+            roles = ", ".join(sorted({a["role"] for a in waiting})) or role or "none"
+            holders = ", ".join(u.name for u in self.settings.users.values()
+                                if set(u.roles) & {a["role"] for a in waiting} and not u.is_named(r.rep))
+            raise RegisterError(f"{by.name} may not approve {r.label}: it waits for the role(s) {roles}"
+                                + (f", held by {holders}" if holders else "")
+                                + f" (team settings: {self.settings.source})")
+        return mine
+
+    def may_approve(self, r: Record, by: User) -> bool:
+        if r.status != PENDING:
+            return False
+        try:
+            self._approvals_of(r, r.approvals, by, None)
+        except RegisterError:
+            return False
+        return True
+
+    def refuse_approval(self, number: str, by: User, why: str) -> Record:
+        """An approver's no: the pending quote is declined (revise it into a new version to try
+        again), with the reason in its history."""
+        number, _ = self.reference(number)
+        why = check_text("the reason", why.strip())
+        if not why:
+            raise RegisterError("say why the approval is refused: the rep reads it in the quote's history")
+        with self.db.transaction() as tx:
+            r = self._latest_for_update(tx, number)
+            if r.status != PENDING:
+                raise RegisterError(f"{r.label} is {r.status_on(dt.date.today())}: only a quote pending approval "
+                                    "is refused")
+            mine = self._approvals_of(r, r.approvals, by, None)
+            tx.run("UPDATE quotes SET status = ? WHERE id = ?", (DECLINED, r.id))
+            self._event(tx, number, r.version, by.id, "approval refused", PENDING, DECLINED,
+                        f"{', '.join(a['role'] for a in mine)}: {why}")
         return self.get(number)
 
     def record_pdf(self, number: str, version: int, digest: str, who: str) -> None:

@@ -92,6 +92,62 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
         "ALTER TABLE quotes ADD COLUMN pdf_sha256 TEXT",
         "ALTER TABLE quotes ADD COLUMN pdf_temp_path TEXT",
     )),
+    # 4: the team server's state (xlpricing.register.accounts): users added with `xlpricing users`
+    # and their password hashes, web sessions, API tokens, failed logins, customers' links and
+    # the stamped copies reps upload. Secrets are kept as hashes only.
+    (4, (
+        """CREATE TABLE accounts (
+            login TEXT PRIMARY KEY,
+            name TEXT,
+            roles TEXT,
+            password_hash TEXT,
+            created_at TEXT NOT NULL)""",
+        """CREATE TABLE sessions (
+            key_sha256 TEXT PRIMARY KEY,
+            login TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL)""",
+        """CREATE TABLE api_tokens (
+            id {id},
+            login TEXT NOT NULL,
+            label TEXT NOT NULL,
+            token_sha256 TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            last_used_at TEXT,
+            revoked_at TEXT)""",
+        """CREATE TABLE login_failures (
+            id {id},
+            login TEXT NOT NULL,
+            address TEXT NOT NULL,
+            at TEXT NOT NULL)""",
+        "CREATE INDEX login_failures_at ON login_failures (at)",
+        """CREATE TABLE share_links (
+            id {id},
+            token_sha256 TEXT NOT NULL UNIQUE,
+            number TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT,
+            answer TEXT,
+            answered_at TEXT,
+            answered_name TEXT,
+            answered_address TEXT,
+            pdf_sha256 TEXT)""",
+        """CREATE TABLE signed_copies (
+            id {id},
+            number TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            uploaded_by TEXT NOT NULL,
+            uploaded_at TEXT NOT NULL)""",
+        """CREATE TABLE server_secret (
+            id INTEGER PRIMARY KEY,
+            secret TEXT NOT NULL)""",
+    )),
 ]
 
 

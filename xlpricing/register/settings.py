@@ -98,13 +98,17 @@ def _decimal(value: object, where: str, problems: list[str]) -> Decimal | None:
     return d
 
 
-def load_settings(path: str | Path | None, register_path: Path | None) -> TeamSettings:
+def load_settings(path: str | Path | None, register_path: Path | None,
+                  added_users: dict[str, User] | None = None) -> TeamSettings:
     """--settings FILE, else $XLPRICING_TEAM_SETTINGS, else xlpricing-team.toml beside a SQLite
-    register, else the defaults. Every problem is reported at once, with its key."""
+    register, else the defaults. Every problem is reported at once, with its key. ``added_users``:
+    those added with ``xlpricing users add`` (kept in the register); the file's win."""
     chosen = path or os.environ.get(SETTINGS_ENV, "").strip() or None
     if chosen is None and register_path is not None and (register_path.parent / SETTINGS_NAME).is_file():
         chosen = register_path.parent / SETTINGS_NAME
     if chosen is None:
+        if added_users:
+            return TeamSettings(users=dict(added_users), source="the register's users (xlpricing users list)")
         return TeamSettings()
     chosen = Path(chosen)
     try:
@@ -142,6 +146,8 @@ def load_settings(path: str | Path | None, register_path: Path | None) -> TeamSe
             problems.append(f"{where}: give discount_above (percent) or total_above (CNY)")
         rules.append(ApprovalRule(str(role or "").strip(), limits.get("discount_above"), limits.get("total_above")))
     users = _users(data.get("users", {}), problems)
+    for login, user in (added_users or {}).items():
+        users.setdefault(login, user)
     held = {r for u in users.values() for r in u.roles}
     for i, rule in enumerate(rules):
         if rule.role and rule.role not in held:

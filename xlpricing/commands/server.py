@@ -1,0 +1,197 @@
+"""The team server's commands: ``xlpricing serve`` and ``xlpricing users …``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..register.errors import RegisterError
+from .base import UsageError, open_register, register_arguments
+
+ADMIN_PASSWORD_ENV = "XLPRICING_ADMIN_PASSWORD"
+
+
+def _password(args: argparse.Namespace) -> tuple[str, bool]:
+    """(password, made here): read from standard input with --password-stdin, else a new random one."""
+    from ..register.accounts import new_password
+    if args.password_stdin:
+        text = sys.stdin.readline().rstrip("\r\n")
+        if not text:
+            raise UsageError("--password-stdin: no password on standard input")
+        return text, False
+    return new_password(), True
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from ..register.accounts import Accounts, stored_users
+    with open_register(args) as reg:
+        listed = args.login in reg.settings.users and args.login not in stored_users(reg.db)  # in the settings file
+        if args.login in reg.settings.users and (not listed or Accounts(reg.db).has_password(args.login)):
+            raise RegisterError(f"user {args.login} exists already: change the password with xlpricing users password "
+                                f"{args.login}")
+        password, made = _password(args)
+        Accounts(reg.db).add_user(args.login, args.name or args.login, args.role or ["rep"], password, listed)
+    roles = "its roles from the team settings" if listed else f"roles {', '.join(args.role or ['rep'])}"
+    print(f"added user {args.login} ({roles})")
+    if made:
+        print(f"password (shown once): {password}")
+    return 0
+
+
+def cmd_users_password(args: argparse.Namespace) -> int:
+    from ..register.accounts import Accounts
+    with open_register(args) as reg:
+        if args.login not in reg.settings.users:
+            raise RegisterError(f"{args.login} is not a user of this team ({', '.join(sorted(reg.settings.users)) or 'none yet'}"
+                                "): add it with xlpricing users add")
+        password, made = _password(args)
+        Accounts(reg.db).set_password(args.login, password)
+    print(f"password of {args.login} changed; their sessions are logged out")
+    if made:
+        print(f"password (shown once): {password}")
+    return 0
+
+
+def cmd_users_token(args: argparse.Namespace) -> int:
+    from ..register.accounts import Accounts
+    with open_register(args) as reg:
+        if args.login not in reg.settings.users:
+            raise RegisterError(f"{args.login} is not a user of this team")
+        token = Accounts(reg.db).new_token(args.login, args.label)
+    print(token)  # alone on its line, for a script to read; shown once, kept only as its hash
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from .. import formatting
+    from ..register.accounts import Accounts
+    with open_register(args) as reg:
+        accounts = Accounts(reg.db)
+        rows = [[u.id, u.name, ", ".join(u.roles), "yes" if accounts.has_password(u.id) else "no"]
+                for u in reg.settings.users.values()]
+    if not rows:
+        print("no users: add one with xlpricing users add LOGIN --name NAME --role admin")
+        return 0
+    print(formatting.table(["login", "name", "roles", "password"], rows))
+    return 0
+
+
+def first_admin(register, login: str) -> str | None:
+    """With no user able to log in yet: ``login`` as an administrator (and approver and rep), its
+    password $XLPRICING_ADMIN_PASSWORD or a new one, returned to be shown once."""
+    from ..register.accounts import Accounts, new_password
+    accounts = Accounts(register.db)
+    if accounts.count():
+        return None
+    password = os.environ.get(ADMIN_PASSWORD_ENV) or new_password()
+    roles = ["admin", "rep", *sorted({r.role for r in register.settings.approvals})]
+    if login in register.settings.users:
+        accounts.set_password(login, password)
+    else:
+        accounts.add_user(login, "Administrator", roles, password, in_settings=False)
+    return None if os.environ.get(ADMIN_PASSWORD_ENV) else password
+
+
+def sample_quote(config, login: str) -> str | None:
+    """A first quote to look at, when the register has none: a two-app deal, recorded as ``login``."""
+    import datetime as dt
+    from ..dealinput import deal_from_toml
+    from ..pricebook import choose_price_book
+    from ..quoting import QuoteRequest, publish
+    from ..sheets.proposal import Proposal
+    from ..server.app import Server
+    server = Server.start(config)
+    try:
+        if server.register.quotes(latest_only=False):
+            return None
+        user = server.settings().users[login]
+        deal = ('months = 12\n\n[[apps]]\nname = "主应用 Main app"\nedition = "pro"\npeak_dau = 35000\n'
+                'peak_groups = 202000\naddons = ["history_90"]\n\n[[apps]]\nname = "海外 Overseas app"\n'
+                'edition = "pro"\npeak_dau = 8000\n')
+        deal_from_toml(deal)
+        book = choose_price_book(today=dt.date.today())
+        record, _ = publish(server.as_user(user), book, QuoteRequest(deal=deal),
+                            Proposal(customer="示例客户 Sample Customer Ltd.", contact=user.name, seller=server.seller,
+                                     seller_path=server.seller_path),
+                            rep=user.name, folder=server.documents)
+        return record.label
+    finally:
+        server.register.close()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+    try:
+        import uvicorn
+        from ..server.app import LITE_ORIGINS, ServerConfig, create_app
+    except ImportError as exc:
+        raise UsageError(f"the server needs its packages ({exc.name}): pip install -e '.[server]'") from None
+    config = ServerConfig(register=args.register, settings=args.settings, documents=args.documents,
+                          seller=args.seller, secure_cookies=args.secure_cookies,
+                          cors_origins=tuple(args.cors_origin or LITE_ORIGINS), access_log=not args.quiet)
+    if args.first_admin:
+        with open_register(args) as reg:
+            password = first_admin(reg, args.first_admin)
+        if password:
+            print(f"xlpricing: administrator {args.first_admin}, password (shown once): {password}", file=sys.stderr)
+    if args.sample:
+        if not args.first_admin:
+            raise UsageError("--sample records its quote as the --first-admin user: give both")
+        label = sample_quote(config, args.first_admin)
+        if label:
+            print(f"xlpricing: recorded the sample quote {label}", file=sys.stderr)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    app = create_app(config)
+    print(f"xlpricing: serving http://{args.host}:{args.port}/ (register {app.state.server.register.db.describe}, "
+          f"documents {app.state.server.documents})", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
+                proxy_headers=args.behind_proxy, forwarded_allow_ips="*" if args.behind_proxy else None)
+    return 0
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("serve", help="the team server: web pages and a JSON API on the register",
+                       description="Serve the register to the team: pages for reps, managers and customers, and the "
+                                   "JSON API (/api/v1) for scripts and Excel. Several servers may share one "
+                                   "PostgreSQL register and one documents folder.")
+    register_arguments(p)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--documents", metavar="DIR", help="where quotes' workbooks and PDFs are written (default: "
+                                                      "'documents' beside a SQLite register; needed with PostgreSQL)")
+    p.add_argument("--seller", metavar="FILE", help="the seller profile the proposals carry")
+    p.add_argument("--first-admin", metavar="LOGIN", help="with no user yet: add LOGIN as administrator; its password "
+                                                          f"is ${ADMIN_PASSWORD_ENV}, else made and printed once")
+    p.add_argument("--sample", action="store_true", help="record a sample quote when the register has none")
+    p.add_argument("--secure-cookies", action="store_true", help="cookies over HTTPS only (behind a TLS proxy)")
+    p.add_argument("--behind-proxy", action="store_true", help="trust X-Forwarded-For for the client's address")
+    p.add_argument("--cors-origin", action="append", metavar="ORIGIN",
+                   help="a web origin allowed to call the API from a browser (repeatable; default xlwings Lite's, "
+                        "https://addin.xlwings.org)")
+    p.add_argument("--quiet", action="store_true", help="no access log")
+    p.set_defaults(run=cmd_serve)
+
+    users = sub.add_parser("users", help="the team's users: add, set passwords, make API tokens").add_subparsers(
+        dest="users_command", required=True)
+    p = users.add_parser("add", help="add a user (or give a user of the team settings a password)")
+    p.add_argument("login")
+    p.add_argument("--name", help="the name quotes and the history show")
+    p.add_argument("--role", action="append", help="a role (repeatable): rep, admin, or one the approval rules name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input (else one is "
+                                                                 "made and printed once)")
+    register_arguments(p)
+    p.set_defaults(run=cmd_users_add)
+    p = users.add_parser("password", help="set a user's password (their sessions are logged out)")
+    p.add_argument("login")
+    p.add_argument("--password-stdin", action="store_true")
+    register_arguments(p)
+    p.set_defaults(run=cmd_users_password)
+    p = users.add_parser("token", help="make an API token for a user (printed once)")
+    p.add_argument("login")
+    p.add_argument("--label", default="command line")
+    register_arguments(p)
+    p.set_defaults(run=cmd_users_token)
+    p = users.add_parser("list", help="the team's users and whether they can log in")
+    register_arguments(p)
+    p.set_defaults(run=cmd_users_list)

@@ -1,0 +1,269 @@
+"""The team server: web pages and a JSON API on the quote register (an ASGI app: Starlette,
+Jinja2 templates, served by uvicorn; no front-end build step, no script in the pages).
+
+Who acts is who logged in: the web session or the API token names a user of the team, and the
+quoting service records, approves and revises as that user (``Register.acting_as``). Every route
+but the login page, the static style sheet and a customer's link needs a user; every form posts
+a CSRF token; cookies are signed, HttpOnly and SameSite. Nothing the server logs holds a secret:
+the access log prints paths with link tokens masked, and no header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import logging
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from itsdangerous import BadSignature, Signer
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from ..register.accounts import Accounts, stored_users
+from ..register.core import Register
+from ..register.db import SQLiteDatabase
+from ..register.errors import RegisterError
+from ..register.settings import TeamSettings, User, load_settings
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "xlp_session"
+FORM_COOKIE = "xlp_form"  # the CSRF token of forms shown before a login (the login form, a customer's link)
+ADMIN = "admin"  # the role that manages users and sees the team settings
+# Excel's web add-ins run xlwings Lite from its add-in site: the origin its requests come from
+LITE_ORIGINS = ("https://addin.xlwings.org",)
+log = logging.getLogger("xlpricing.server")
+
+
+@dataclass
+class ServerConfig:
+    register: str | None = None  # a SQLite path or a postgresql:// URL (default: the CLI's)
+    settings: str | None = None
+    documents: Path | None = None  # where quotes' workbooks and PDFs are written (default: beside a SQLite register)
+    seller: str | None = None  # the seller profile proposals carry
+    secure_cookies: bool = False  # behind HTTPS: cookies only over HTTPS
+    cors_origins: tuple[str, ...] = LITE_ORIGINS
+    access_log: bool = True
+
+
+@dataclass
+class Server:
+    """What every request shares: the register (one connection per process, its transactions
+    serialised), the team's users, the documents folder."""
+
+    config: ServerConfig
+    register: Register
+    accounts: Accounts
+    documents: Path
+    signer: Signer
+    seller: object = None
+    seller_path: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def start(cls, config: ServerConfig) -> "Server":
+        from ..seller import choose_seller, chosen_seller_path
+        register = Register.open(config.register, config.settings)
+        accounts = Accounts(register.db)
+        if config.documents is not None:
+            documents = Path(config.documents)
+        elif isinstance(register.db, SQLiteDatabase):
+            documents = register.db.path.parent / "documents"
+        else:
+            raise RegisterError("a PostgreSQL register keeps no files: give the folder the server writes quotes' "
+                                "workbooks and PDFs to (--documents DIR, shared by the team's servers)")
+        documents.mkdir(parents=True, exist_ok=True)
+        signer = Signer(accounts.secret(), salt="xlpricing-session")
+        return cls(config, register, accounts, documents.resolve(), signer, choose_seller(config.seller),
+                   chosen_seller_path(config.seller))
+
+    def settings(self) -> TeamSettings:
+        """The team settings with the users added since the server started (read on each request:
+        a user added with ``xlpricing users add`` can log in at once)."""
+        db = self.register.db
+        return load_settings(self.config.settings, db.path if isinstance(db, SQLiteDatabase) else None,
+                             stored_users(db))
+
+    def as_user(self, user: User) -> Register:
+        reg = Register(self.register.db, self.settings())
+        return reg.acting_as(user)
+
+    def inside(self, path: str | Path) -> Path | None:
+        """``path`` when it lies in the documents folder (a record written elsewhere, by the command
+        line, is not served), else None."""
+        p = Path(path).resolve()
+        return p if p.is_relative_to(self.documents) and p.is_file() else None
+
+
+# ------------------------------------------------------------------------------ who is asking
+
+class NeedLogin(Exception):
+    """No user: a page redirects to the login form, the API answers 401."""
+
+
+class Forbidden(Exception):
+    pass
+
+
+def session_key(request: Request) -> str | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        return request.app.state.server.signer.unsign(cookie).decode("ascii")
+    except (BadSignature, UnicodeDecodeError):
+        return None
+
+
+def web_user(request: Request):
+    """(user, session) of the browser's session; NeedLogin without one."""
+    server: Server = request.app.state.server
+    key = session_key(request)
+    session = server.accounts.session(key) if key else None
+    if session is None:
+        raise NeedLogin()
+    user = server.settings().users.get(session.login)
+    if user is None:  # removed from the team since
+        raise NeedLogin()
+    return user, session
+
+
+def api_user(request: Request) -> User:
+    server: Server = request.app.state.server
+    m = re.fullmatch(r"Bearer\s+(\S+)", request.headers.get("authorization", ""))
+    login = server.accounts.token_login(m.group(1)) if m else None
+    user = server.settings().users.get(login) if login else None
+    if user is None:
+        raise NeedLogin()
+    return user
+
+
+def check_csrf(expected: str, given: str | None) -> None:
+    if not given or not hmac.compare_digest(expected.encode(), str(given).encode()):
+        raise Forbidden("the form's security token is missing or old: reload the page and try again")
+
+
+def is_manager(user: User, settings: TeamSettings) -> bool:
+    """An approver (a role the approval rules name) or an administrator."""
+    return ADMIN in user.roles or bool(set(user.roles) & {r.role for r in settings.approvals})
+
+
+def may_change(user: User, record, settings: TeamSettings) -> bool:
+    """The quote's own rep, a manager or an administrator may send it, mark it and share it."""
+    return user.is_named(record.rep) or is_manager(user, settings)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# ------------------------------------------------------------------------------ the app
+
+def redact_path(path: str) -> str:
+    """A path fit for a log: a customer's link token never appears."""
+    return re.sub(r"^/accept/[^/]+", "/accept/***", path)
+
+
+class AccessLog:
+    """Method, path (tokens masked), status and time of each request; never a header or a query."""
+
+    def __init__(self, app, enabled: bool):
+        self.app = app
+        self.enabled = enabled
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not self.enabled:
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status = {}
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            log.info("%s %s %s %.0fms", scope["method"], redact_path(scope["path"]), status.get("code", "-"),
+                     (time.perf_counter() - started) * 1000)
+
+
+class SecurityHeaders:
+    """No framing, no sniffing, no referrer (a customer's link never leaks to another site), and
+    pages that run no script at all."""
+
+    HEADERS = [(b"content-security-policy", b"default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                                            b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+               (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
+               (b"x-frame-options", b"DENY"), (b"cache-control", b"no-store")]
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def sending(message):
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [h for h in self.HEADERS if h[0] not in names]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+def _environment():
+    import jinja2
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    from .. import formatting
+    env.filters["money"] = lambda v, cur="CNY": "" if v is None else formatting.money(v, cur)
+    env.filters["amount"] = lambda v: "" if v is None else formatting.amount(v)
+    env.filters["plain"] = lambda v: "" if v is None else formatting.plain(v)
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def create_app(config: ServerConfig | None = None) -> Starlette:
+    from . import api, pages
+    config = config or ServerConfig()
+    server = Server.start(config)
+    api_app = Starlette(routes=api.routes(), exception_handlers=api.exception_handlers(),
+                        middleware=[Middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
+                                               allow_methods=["GET", "POST"],
+                                               allow_headers=["authorization", "content-type", "idempotency-key"],
+                                               max_age=600)])
+    api_app.state.server = server
+    app = Starlette(routes=[*pages.routes(), Mount("/api/v1", app=api_app),
+                            Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")],
+                    exception_handlers=pages.exception_handlers())
+    app.state.server = server
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(AccessLog, enabled=config.access_log)
+    return app
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def not_found() -> Response:
+    return Response("not found", status_code=404, media_type="text/plain")

@@ -1,0 +1,108 @@
+"""What a browser's form or an API call asks to quote, translated to the quoting service's request
+and proposal: the same engine and the same rules as the command line (one app: 1 option like
+``xlpricing quote``; two apps or more: a deal, read by the table reader IMDEAL uses)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .. import inputs
+from ..errors import Problem, QuoteError
+from ..quoting import QuoteRequest
+
+MAX_APPS = 12
+TEXT_FIELDS = ("customer", "contact", "customer_contact", "customer_address", "notes")
+
+
+@dataclass(frozen=True)
+class AppRow:
+    name: str = ""
+    edition: str = ""
+    addons: str = ""  # codes, comma-separated
+    peak_dau: str = ""
+    peak_groups: str = ""
+
+    @property
+    def blank(self) -> bool:
+        return not any(v.strip() for v in (self.name, self.edition, self.addons, self.peak_dau, self.peak_groups))
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise QuoteError.of("form", f"a text or a number is expected, got {type(value).__name__}")
+    return str(value)
+
+
+def app_rows(apps: Any) -> list[AppRow]:
+    """The apps asked for, blanks left out: a list of {name, edition, addons, peak_dau, peak_groups}
+    (addons a list or a comma-separated text)."""
+    if not isinstance(apps, list) or not apps:
+        raise QuoteError.of("apps", "give at least one app: its edition and peak DAU")
+    if len(apps) > MAX_APPS:
+        raise QuoteError.of("apps", f"at most {MAX_APPS} apps in one quote, got {len(apps)}")
+    rows = []
+    for i, app in enumerate(apps, 1):
+        if not isinstance(app, dict):
+            raise QuoteError.of("apps", f"app {i}: a table of name, edition, addons, peak_dau, peak_groups is expected")
+        addons = app.get("addons", "")
+        if isinstance(addons, list):
+            addons = ", ".join(_text(a) for a in addons)
+        row = AppRow(_text(app.get("name")).strip(), _text(app.get("edition")).strip(), _text(addons).strip(),
+                     _text(app.get("peak_dau")).strip(), _text(app.get("peak_groups")).strip())
+        if not row.blank:
+            rows.append(row)
+    if not rows:
+        raise QuoteError.of("apps", "give at least one app: its edition and peak DAU")
+    return rows
+
+
+def quote_request(data: dict) -> QuoteRequest:
+    """{apps: [...], months, discount} → the request. One app is priced as ``xlpricing quote``
+    prices it; several are a deal, read from rows as IMDEAL reads a table (its header names)."""
+    rows = app_rows(data.get("apps"))
+    months = _text(data.get("months")).strip() or "1"
+    discount = _text(data.get("discount")).strip() or None
+    if len(rows) == 1:
+        row = rows[0]
+        if not row.edition:
+            raise QuoteError.of("edition", "choose the app's edition")
+        return QuoteRequest(options=((row.edition, inputs.addon_codes(row.addons)),), dau=row.peak_dau or "0",
+                            groups=row.peak_groups or "0", months=months, discount=discount)
+    from ..dealinput import deal_from_rows, deal_to_toml
+    table = [["app", "edition", "peak_dau", "peak_groups", "addons"]]
+    for i, row in enumerate(rows, 1):
+        table.append([row.name or f"app {i}", row.edition or None, row.peak_dau or None, row.peak_groups or None,
+                      row.addons or None])
+    names = [r[0].casefold() for r in table[1:]]
+    if len(set(names)) != len(names):
+        raise QuoteError.of("apps", "two apps have the same name: give each app its own name")
+    return QuoteRequest(deal=deal_to_toml(deal_from_rows(table, months, discount)))
+
+
+def proposal_of(data: dict, seller, seller_path: str, valid_days_default: int, today: dt.date | None = None):
+    """The proposal's texts from the form (the customer's are always literal text)."""
+    from ..sheets.proposal import Proposal, check_quote_dates
+    texts = {k: _text(data.get(k)) for k in TEXT_FIELDS}
+    if not texts["customer"].strip():
+        raise QuoteError.of("customer", "the customer's name is needed")
+    days_text = _text(data.get("valid_days")).strip()
+    valid_days = valid_days_default if not days_text else inputs.whole_number(days_text, "valid_days")
+    quote_date = today or dt.date.today()
+    problem = check_quote_dates(quote_date, valid_days)
+    if problem:
+        raise QuoteError.of("valid_days", problem)
+    lang = _text(data.get("lang")).strip() or "both"
+    if lang not in inputs.PROPOSAL_LANGS:
+        raise QuoteError.of("lang", f"a proposal's language is {', '.join(inputs.PROPOSAL_LANGS)}, got {lang!r}")
+    proposal = Proposal(customer=texts["customer"].strip(), contact=texts["contact"], notes=texts["notes"], lang=lang,
+                        seller=seller, seller_path=seller_path, quote_date=quote_date,
+                        valid_until=quote_date + dt.timedelta(days=valid_days),
+                        customer_address=texts["customer_address"], customer_contact=texts["customer_contact"])
+    too_long = proposal.problems()
+    if too_long:
+        raise QuoteError([Problem("proposal", p) for p in too_long])
+    return proposal

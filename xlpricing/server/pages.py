@@ -1,0 +1,554 @@
+"""The web pages: login, the pipeline dashboard, the quote list, a quote, the price-and-record
+form, approvals, customers' links and stamped copies, the user's API tokens, the team settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote as url_quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..errors import QuoteError
+from ..register import core
+from ..register.accounts import LINK_DAYS, Throttled, new_password
+from ..register.errors import RegisterError
+from .app import (ADMIN, FORM_COOKIE, SESSION_COOKIE, Forbidden, NeedLogin, Server, check_csrf, client_address,
+                  is_manager, may_change, new_form_token, session_key, templates, web_user)
+from .forms import MAX_APPS, app_rows, proposal_of, quote_request
+
+MAX_UPLOAD = 20 * 1024 * 1024  # a stamped PDF: scans are large, 20 MB is plenty
+STATUS_LABELS = {core.DRAFT: "草稿 draft", core.PENDING: "待审批 pending approval", core.SENT: "已发送 sent",
+                 core.ACCEPTED: "已接受 accepted", core.DECLINED: "已拒绝 declined",
+                 core.SUPERSEDED: "已替代 superseded", core.EXPIRED: "已过期 expired"}
+
+
+def _server(request: Request) -> Server:
+    return request.app.state.server
+
+
+def render(request: Request, name: str, status: int = 200, user=None, session=None, **context) -> Response:
+    server = _server(request)
+    settings = server.settings() if user is not None else None
+    context.update(user=user, csrf=session.csrf if session else context.get("csrf", ""),
+                   is_admin=user is not None and ADMIN in user.roles,
+                   is_manager=user is not None and is_manager(user, settings),
+                   status_labels=STATUS_LABELS, today=dt.date.today())
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def endpoint(signed_in: bool = True, max_size: int = 1024 * 1024):
+    """A page: its form read (CSRF checked for a signed-in user), its work done in a thread."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        async def run(request: Request) -> Response:
+            form = None
+            if request.method == "POST":
+                if int(request.headers.get("content-length") or 0) > max_size:
+                    return Response("too large", status_code=413, media_type="text/plain")
+                form = await request.form(max_files=1, max_fields=200, max_part_size=max_size)
+            if not signed_in:
+                return await run_in_threadpool(fn, request, form)
+            user, session = await run_in_threadpool(web_user, request)
+            if form is not None:
+                check_csrf(session.csrf, form.get("csrf"))
+            return await run_in_threadpool(fn, request, form, user, session)
+        return run
+    return wrap
+
+
+def _local(target: str | None) -> str:
+    """A redirect target after login: a path of this site only (never //elsewhere)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+# ------------------------------------------------------------------------------ login
+
+def _form_token(request: Request) -> str:
+    return request.cookies.get(FORM_COOKIE) or new_form_token()
+
+
+def _with_form_cookie(request: Request, response: Response, token: str) -> Response:
+    response.set_cookie(FORM_COOKIE, token, httponly=True, samesite="strict",
+                        secure=_server(request).config.secure_cookies, path="/")
+    return response
+
+
+@endpoint(signed_in=False)
+def login(request: Request, form) -> Response:
+    server = _server(request)
+    token = _form_token(request)
+    next_path = _local(request.query_params.get("next") or (form.get("next") if form else None))
+    if form is None:
+        return _with_form_cookie(request, render(request, "login.html", csrf=token, next=next_path, error=""), token)
+    check_csrf(request.cookies.get(FORM_COOKIE, ""), form.get("csrf"))
+    login_name = str(form.get("login", "")).strip().lower()
+    user = server.settings().user(login_name)
+    login_id = user.id if user else login_name
+    try:
+        ok = server.accounts.check_login(login_id, str(form.get("password", "")), client_address(request))
+    except Throttled as exc:
+        return _with_form_cookie(request, render(request, "login.html", status=429, csrf=token, next=next_path,
+                                                 error=str(exc)), token)
+    if not ok or user is None:
+        return _with_form_cookie(request, render(request, "login.html", status=401, csrf=token, next=next_path,
+                                                 error="用户名或密码错误 wrong login or password"), token)
+    key, _ = server.accounts.new_session(user.id, session_key(request))  # a new key at every login
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(SESSION_COOKIE, server.signer.sign(key).decode("ascii"), httponly=True, samesite="lax",
+                        secure=server.config.secure_cookies, path="/")
+    response.delete_cookie(FORM_COOKIE, path="/")
+    return response
+
+
+@endpoint()
+def logout(request: Request, form, user, session) -> Response:
+    key = session_key(request)
+    if key:
+        _server(request).accounts.end_session(key)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# ------------------------------------------------------------------------------ pipeline
+
+def _month(r) -> str:
+    return r.quote_date.strftime("%Y-%m")
+
+
+@endpoint()
+def dashboard(request: Request, form, user, session) -> Response:
+    server = _server(request)
+    today = dt.date.today()
+    rows = server.register.quotes(today=today)
+    by_status, by_rep, by_month = (defaultdict(lambda: [0, Decimal(0)]) for _ in range(3))
+    for r in rows:
+        for table, key in ((by_status, r.status_on(today)), (by_rep, r.rep), (by_month, _month(r))):
+            table[key][0] += 1
+            table[key][1] += r.total
+    expiring = sorted((r for r in rows if r.status_on(today) in core.OPEN
+                       and today <= r.valid_until <= today + dt.timedelta(days=7)), key=lambda r: r.valid_until)
+    waiting = [r for r in rows if r.status == core.PENDING and server.as_user(user).may_approve(r, user)]
+    return render(request, "dashboard.html", user=user, session=session, count=len(rows),
+                  by_status=[(s, *by_status[s]) for s in STATUS_LABELS if s in by_status],
+                  by_rep=sorted(by_rep.items(), key=lambda kv: kv[0].casefold()),
+                  by_month=sorted(by_month.items(), reverse=True), expiring=expiring, waiting=waiting)
+
+
+@endpoint()
+def quote_list(request: Request, form, user, session) -> Response:
+    q = request.query_params
+    status = q.get("status") or None
+    if status not in (None, *STATUS_LABELS):
+        status = None
+    rows = _server(request).register.quotes(status=status, customer=q.get("customer") or None,
+                                            rep=q.get("rep") or None, today=dt.date.today())
+    reps = sorted({u.name for u in _server(request).settings().users.values()}, key=str.casefold)
+    return render(request, "quotes.html", user=user, session=session, rows=rows, reps=reps,
+                  filters={"status": status or "", "customer": q.get("customer", ""), "rep": q.get("rep", "")})
+
+
+# ------------------------------------------------------------------------------ pricing and recording
+
+def _form_apps(form) -> list[dict]:
+    return [{k: str(form.get(f"{k}_{i}", "") or "") for k in ("name", "edition", "addons", "peak_dau", "peak_groups")}
+            for i in range(MAX_APPS) if f"edition_{i}" in form or f"name_{i}" in form]
+
+
+def _book_choices():
+    from ..pricebook import choose_price_book
+    book = choose_price_book(today=dt.date.today())
+    return (book, [(e.code, f"{e.name_zh} {e.name_en}") for e in book.editions],
+            [(a.code, f"{a.short_zh} {a.short_en}") for a in book.addons if a.withdrawn is None])
+
+
+@endpoint()
+def new_quote(request: Request, form, user, session) -> Response:
+    server = _server(request)
+    book, editions, addons = _book_choices()
+    values = {"customer": "", "contact": user.name, "customer_contact": "", "customer_address": "", "notes": "",
+              "months": "12", "discount": "", "valid_days": str(server.settings().valid_days), "lang": "both"}
+    apps = [{"name": "", "edition": "", "addons": "", "peak_dau": "", "peak_groups": ""} for _ in range(4)]
+    priced = problems = None
+    if form is not None:
+        values.update({k: str(form.get(k, "") or "") for k in values})
+        given = _form_apps(form)
+        apps = given + apps[len(given):]
+        data = {**values, "apps": given}
+        try:
+            request_ = quote_request(data)
+            proposal = proposal_of(data, server.seller, server.seller_path, server.settings().valid_days)
+            priced = request_.price(book)
+            if form.get("action") == "record":
+                from ..quoting import publish
+                record, _ = publish(server.as_user(user), book, request_, proposal, rep=user.name,
+                                    folder=server.documents)
+                return RedirectResponse(f"/quotes/{url_quote(record.number)}?recorded=1", status_code=303)
+        except QuoteError as exc:
+            problems, priced = [p.message for p in exc.problems], None
+        except RegisterError as exc:
+            problems, priced = [str(exc)], None
+    return render(request, "new.html", status=200 if not problems else 400, user=user, session=session, book=book,
+                  editions=editions, addons=addons, values=values, apps=apps, priced=priced, problems=problems,
+                  lines=_priced_lines(priced) if priced else [])
+
+
+def _priced_lines(priced) -> list[tuple[str, list]]:
+    """(heading, lines) of each option, or of each app's phase."""
+    if priced.is_deal:
+        return [(f"{a.name} · {p.quote.edition} · {_months(p)}", p.quote.lines) for a in priced.deal.apps
+                for p in a.phases]
+    return [(f"{q.edition}" + (f" + {', '.join(q.addons)}" if q.addons else ""), q.lines) for q in priced.options]
+
+
+def _months(p) -> str:
+    return f"month {p.first_month}" if p.first_month == p.last_month else f"months {p.first_month}–{p.last_month}"
+
+
+# ------------------------------------------------------------------------------ a quote
+
+def _record(server: Server, ref: str, version: str | None = None):
+    try:
+        return server.register.get(ref, int(version) if version and version.isdigit() else None)
+    except RegisterError:
+        return None
+
+
+def _quote_page(request: Request, user, session, ref: str, message: str = "", error: str = "", link: str = "",
+                status: int = 200) -> Response:
+    server = _server(request)
+    try:
+        versions = server.register.versions(ref)
+    except RegisterError:
+        return render(request, "message.html", status=404, user=user, session=session, title="没有此报价 No such quote",
+                      text=f"{ref} is not in the register.")
+    record = versions[-1]
+    shown = _record(server, ref, request.query_params.get("version")) or record
+    reg = server.as_user(user)
+    try:
+        from ..quoting import QuoteRequest
+        lines = _priced_lines(QuoteRequest.from_json(shown.request).price(server.register.book_of(shown)))
+    except (QuoteError, RegisterError) as exc:
+        lines, error = [], error or f"cannot show its lines: {exc}"
+    settings = server.settings()
+    return render(request, "quote.html", status=status, user=user, session=session, r=shown, latest=record,
+                  versions=versions, events=server.register.events(record.number), lines=lines,
+                  links=server.accounts.links(record.number), signed=server.accounts.signed_copies(record.number),
+                  may_approve=reg.may_approve(record, user), may_change=may_change(user, record, settings),
+                  transitions=[s for s in core.TRANSITIONS[record.status_on(dt.date.today())] if s in core.SETTABLE],
+                  has_files={"xlsx": server.inside(shown.path) is not None,
+                             "pdf": shown.pdf_sha256 is not None and server.inside(shown.pdf_path) is not None},
+                  message=message or ("已记录 recorded" if request.query_params.get("recorded") else ""), error=error,
+                  link=link, link_days=LINK_DAYS)
+
+
+@endpoint()
+def quote_page(request: Request, form, user, session) -> Response:
+    return _quote_page(request, user, session, request.path_params["ref"])
+
+
+def _acting(request: Request, form, user, session, act) -> Response:
+    """A change on a quote's page: done, then the page again with what happened (or why not)."""
+    ref = request.path_params["ref"]
+    try:
+        message, link = act(_server(request), ref)
+    except (RegisterError, QuoteError) as exc:
+        text = "; ".join(p.message for p in exc.problems) if isinstance(exc, QuoteError) else str(exc)
+        return _quote_page(request, user, session, ref, error=text, status=409)
+    return _quote_page(request, user, session, ref, message=message, link=link)
+
+
+@endpoint()
+def approve(request: Request, form, user, session) -> Response:
+    def act(server: Server, ref: str):
+        from ..quoting import approve as approve_quote
+        r = approve_quote(server.as_user(user), ref)
+        waiting = ", ".join(a["role"] for a in r.approvals if a["by"] is None)
+        return (f"已批准 approved by {user.name}" + (f"; still waiting for {waiting}" if waiting else
+                                                      ": the pending banner is gone from its documents")), ""
+    return _acting(request, form, user, session, act)
+
+
+@endpoint()
+def refuse(request: Request, form, user, session) -> Response:
+    def act(server: Server, ref: str):
+        server.as_user(user).refuse_approval(ref, user, str(form.get("why", "")))
+        return f"已拒绝 approval refused by {user.name}", ""
+    return _acting(request, form, user, session, act)
+
+
+def _changer(server: Server, ref: str, user):
+    record = server.register.get(ref)
+    if not may_change(user, record, server.settings()):
+        raise Forbidden(f"{record.label} is {record.rep}'s quote: its rep or a manager changes it")
+    return record
+
+
+@endpoint()
+def set_status(request: Request, form, user, session) -> Response:
+    def act(server: Server, ref: str):
+        _changer(server, ref, user)
+        r = server.register.set_status(ref, str(form.get("status", "")), user.id)
+        return f"{r.label} → {STATUS_LABELS.get(r.status, r.status)}", ""
+    return _acting(request, form, user, session, act)
+
+
+def ensure_pdf(server: Server, reg, record):
+    """The quote's PDF, written beside its workbook and recorded when it has none yet."""
+    if record.pdf_sha256 is not None:
+        return record
+    from ..commands.base import check_pdf_possible
+    from ..quoting import attach_pdf
+    from ..sheets.pdf import write_pdf
+    check_pdf_possible()
+    write_pdf(Path(record.path), force=True)
+    attach_pdf(reg, record)
+    return server.register.get(record.number, record.version)
+
+
+@endpoint()
+def share(request: Request, form, user, session) -> Response:
+    def act(server: Server, ref: str):
+        record = _changer(server, ref, user)
+        shown = record.status_on(dt.date.today())
+        if shown not in (core.DRAFT, core.SENT):
+            raise RegisterError(f"{record.label} is {shown}: only a draft or a sent quote is shared with a customer"
+                                + (" (approve it first)" if shown == core.PENDING else ""))
+        if server.inside(record.path) is None:
+            raise RegisterError(f"{record.label}'s workbook is not in the server's documents folder, so it cannot "
+                                "be shown to a customer (it was recorded elsewhere)")
+        try:
+            days = int(str(form.get("days", LINK_DAYS)).strip())
+        except ValueError:
+            raise RegisterError("a link is valid for a whole number of days") from None
+        reg = server.as_user(user)
+        ensure_pdf(server, reg, record)
+        token = server.accounts.new_link(record.number, record.version, user.id, days)
+        if shown == core.DRAFT:
+            server.register.set_status(record.number, core.SENT, user.id, detail="shared with the customer by link")
+        link = str(request.url_for("accept", token=token))
+        return f"链接已创建 link made for {record.label}, valid {days} days: copy it now, it is shown once", link
+    return _acting(request, form, user, session, act)
+
+
+@endpoint()
+def revoke_link(request: Request, form, user, session) -> Response:
+    def act(server: Server, ref: str):
+        record = _changer(server, ref, user)
+        if not server.accounts.revoke_link(int(request.path_params["link"]), record.number):
+            raise RegisterError("that link was answered or withdrawn already")
+        return "链接已撤销 link withdrawn: it shows nothing any more", ""
+    return _acting(request, form, user, session, act)
+
+
+@endpoint(max_size=MAX_UPLOAD + 64 * 1024)
+def upload_signed(request: Request, form, user, session) -> Response:
+    """盖章回传: the customer's stamped, signed PDF, kept with its SHA-256; a sent quote becomes accepted."""
+    def act(server: Server, ref: str):
+        import hashlib
+        from ..files import atomic_write
+        record = _changer(server, ref, user)
+        upload = form.get("file")
+        data = upload.file.read(MAX_UPLOAD + 1) if hasattr(upload, "file") else b""
+        if not data.startswith(b"%PDF-"):
+            raise RegisterError("the stamped copy must be a PDF file")
+        if len(data) > MAX_UPLOAD:
+            raise RegisterError(f"the stamped copy is over {MAX_UPLOAD // (1024 * 1024)} MB")
+        folder = server.documents / "signed"
+        folder.mkdir(exist_ok=True)
+        n = len(server.accounts.signed_copies(record.number)) + 1
+        from ..files import safe_file_stem
+        target = folder / f"{safe_file_stem(record.label)}-signed-{n}.pdf"  # our name, never the upload's
+        with atomic_write(target) as tmp:
+            Path(tmp).write_bytes(data)
+        digest = hashlib.sha256(data).hexdigest()
+        server.accounts.add_signed_copy(record.number, record.version, str(target), digest, user.id)
+        said = f"盖章回传已保存 stamped copy kept (SHA-256 {digest[:16]}…)"
+        if record.status_on(dt.date.today()) == core.SENT:
+            server.register.set_status(record.number, core.ACCEPTED, user.id,
+                                       detail=f"stamped copy uploaded, SHA-256 {digest}")
+            said += "; the quote is accepted"
+        return said, ""
+    return _acting(request, form, user, session, act)
+
+
+@endpoint()
+def download(request: Request, form, user, session) -> Response:
+    server = _server(request)
+    record = _record(server, request.path_params["ref"], request.query_params.get("version"))
+    if record is None:
+        return Response("no such quote", status_code=404, media_type="text/plain")
+    kind = request.path_params["kind"]
+    if kind == "xlsx":
+        return _document(server, Path(record.path), record.sha256)
+    if kind == "pdf" and record.pdf_sha256:
+        return _document(server, record.pdf_path, record.pdf_sha256)
+    if kind.startswith("signed-") and kind[7:].isdigit():
+        for cid, _, path, digest, _, _ in server.accounts.signed_copies(record.number):
+            if cid == int(kind[7:]):
+                return _document(server, Path(path), digest)
+    return Response("no such document", status_code=404, media_type="text/plain")
+
+
+def _document(server: Server, path: Path, digest: str | None) -> Response:
+    """A recorded document, only from the documents folder and only as recorded (its SHA-256)."""
+    from ..register.core import sha256_of
+    inside = server.inside(path)
+    if inside is None:
+        return Response("this document is not kept by the server", status_code=404, media_type="text/plain")
+    if digest and sha256_of(inside) != digest:
+        return Response("this document has changed since it was recorded: ask an administrator to run "
+                        "xlpricing quotes verify", status_code=409, media_type="text/plain")
+    media = "application/pdf" if inside.suffix == ".pdf" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return FileResponse(inside, media_type=media, filename=inside.name)
+
+
+# ------------------------------------------------------------------------------ a customer's link
+
+def _link_state(server: Server, token: str):
+    """(link, record, why not): the record only when the link may show it."""
+    link = server.accounts.link(token)
+    if link is None or link.state() in ("revoked", "expired"):
+        return link, None, "此链接已失效 This link is no longer valid (expired or withdrawn). Ask your contact for a new one."
+    try:
+        latest = server.register.get(link.number)
+    except RegisterError:
+        return link, None, "此链接已失效 This link is no longer valid."
+    if latest.version != link.version and link.state() == "open":
+        return link, None, ("此报价已有新版本 This proposal has been replaced by a newer version: ask your contact "
+                            "for its link.")
+    return link, server.register.get(link.number, link.version), ""
+
+
+@endpoint(signed_in=False)
+def accept(request: Request, form) -> Response:
+    server = _server(request)
+    token = request.path_params["token"]
+    link, record, why = _link_state(server, token)
+    form_token = _form_token(request)
+    if record is None:
+        return render(request, "accept.html", status=404 if link is None or link.state() != "open" else 410,
+                      record=None, why=why, link=None, csrf="", error="", done="", form_token="")
+    error = done = ""
+    if form is not None and link.state() == "open":
+        check_csrf(request.cookies.get(FORM_COOKIE, ""), form.get("csrf"))
+        answer = str(form.get("answer", ""))
+        name = " ".join(str(form.get("name", "")).split())[:200]
+        if answer not in ("accepted", "declined"):
+            error = "choose accept or decline"
+        elif not name:
+            error = "请填写您的姓名 give your name: it is recorded with your answer"
+        elif answer == "accepted" and form.get("agree") != "yes":
+            error = "请确认 tick the box to confirm that you accept the proposal"
+        else:
+            address = request.client.host if request.client else "unknown"
+            what = "accepted" if answer == "accepted" else "declined"
+            try:
+                server.register.set_status(
+                    record.number, core.ACCEPTED if answer == "accepted" else core.DECLINED, f"customer: {name}",
+                    detail=f"{what} by {name} through the customer link from {address}; PDF SHA-256 {record.pdf_sha256}",
+                    version_required=record.version,
+                    also=lambda tx: server.accounts.answer_link(tx, link.id, answer, name, address, record.pdf_sha256))
+                done = "谢谢 Thank you: your answer is recorded."
+            except RegisterError as exc:
+                error = str(exc)
+            link = server.accounts.link(token)
+            record = server.register.get(record.number, record.version)
+    response = render(request, "accept.html", record=record, link=link, why="", csrf=form_token, error=error,
+                      done=done, form_token=form_token, seller=server.seller)
+    return _with_form_cookie(request, response, form_token)
+
+
+@endpoint(signed_in=False)
+def accept_pdf(request: Request, form) -> Response:
+    server = _server(request)
+    _, record, why = _link_state(server, request.path_params["token"])
+    if record is None or not record.pdf_sha256:
+        return Response("此链接已失效 This link is no longer valid", status_code=404, media_type="text/plain")
+    return _document(server, record.pdf_path, record.pdf_sha256)
+
+
+# ------------------------------------------------------------------------------ account and team
+
+@endpoint()
+def account(request: Request, form, user, session) -> Response:
+    server = _server(request)
+    made = ""
+    if form is not None:
+        if form.get("action") == "new-token":
+            made = server.accounts.new_token(user.id, str(form.get("label", "")))
+        elif form.get("action") == "revoke" and str(form.get("token_id", "")).isdigit():
+            server.accounts.revoke_token(int(form["token_id"]), user.id)
+    return render(request, "account.html", user=user, session=session, tokens=server.accounts.tokens(user.id),
+                  made=made, server_url=str(request.base_url).rstrip("/"))
+
+
+@endpoint()
+def team(request: Request, form, user, session) -> Response:
+    """The team settings and its users: administrators only."""
+    if ADMIN not in user.roles:
+        raise Forbidden("the team settings are for administrators (role admin)")
+    server = _server(request)
+    message = error = ""
+    if form is not None and form.get("action") == "add-user":
+        login_name = str(form.get("login", "")).strip().lower()
+        roles = [r.strip() for r in str(form.get("roles", "")).split(",") if r.strip()]
+        password = new_password()
+        try:
+            if server.settings().user(login_name):
+                raise RegisterError(f"{login_name} is a user already")
+            server.accounts.add_user(login_name, str(form.get("name", "")), roles, password, in_settings=False)
+            message = f"user {login_name} added; their first password (shown once): {password}"
+        except RegisterError as exc:
+            error = str(exc)
+    settings = server.settings()
+    return render(request, "team.html", user=user, session=session, settings=settings, message=message, error=error,
+                  passwords={u: server.accounts.has_password(u) for u in settings.users})
+
+
+# ------------------------------------------------------------------------------ errors
+
+def exception_handlers():
+    async def need_login(request: Request, exc: NeedLogin) -> Response:
+        if request.method == "GET":
+            return RedirectResponse(f"/login?next={url_quote(request.url.path)}", status_code=303)
+        return Response("log in first", status_code=401, media_type="text/plain")
+
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return templates.TemplateResponse(request, "message.html", {
+            "user": None, "csrf": "", "is_admin": False, "is_manager": False, "title": "不允许 Not allowed",
+            "text": str(exc), "status_labels": STATUS_LABELS, "today": dt.date.today()}, status_code=403)
+
+    return {NeedLogin: need_login, Forbidden: forbidden}
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/", dashboard),
+        Route("/login", login, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        Route("/quotes", quote_list),
+        Route("/quotes/new", new_quote, methods=["GET", "POST"]),
+        Route("/quotes/{ref}", quote_page),
+        Route("/quotes/{ref}/approve", approve, methods=["POST"]),
+        Route("/quotes/{ref}/refuse", refuse, methods=["POST"]),
+        Route("/quotes/{ref}/status", set_status, methods=["POST"]),
+        Route("/quotes/{ref}/share", share, methods=["POST"]),
+        Route("/quotes/{ref}/links/{link:int}/revoke", revoke_link, methods=["POST"]),
+        Route("/quotes/{ref}/signed", upload_signed, methods=["POST"]),
+        Route("/quotes/{ref}/files/{kind}", download),
+        Route("/accept/{token}", accept, methods=["GET", "POST"], name="accept"),
+        Route("/accept/{token}/pdf", accept_pdf),
+        Route("/account", account, methods=["GET", "POST"]),
+        Route("/team", team, methods=["GET", "POST"]),
+    ]
