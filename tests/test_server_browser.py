@@ -15,7 +15,7 @@ import re
 import shutil
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 import pytest
 from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException
 from selenium.webdriver.support.ui import Select

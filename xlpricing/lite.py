@@ -28,7 +28,7 @@ from .sheets.udfcalls import add_override, add_relationship
 PACKAGE_DIR = Path(__file__).parent
 # The modules xlpricing.udf needs, below the adapters: standard library only, so Pyodide runs them.
 LITE_MODULES = ("__init__.py", "errors.py", "formatting.py", "charges.py", "pricebook.py", "engine.py",
-                "inputs.py", "deals.py", "dealinput.py", "presenter.py", "advisor.py", "udf.py")
+                "inputs.py", "deals.py", "dealinput.py", "presenter.py", "advisor.py", "udf.py", "remote.py")
 FUNCTIONS = ("IMQUOTE", "IMQUOTE_LINES", "IMPRICE", "IMOVERAGE", "IMBEST", "IMBEST_TABLE", "IMFORECAST",
              "IMBREAKEVEN", "IMDEAL", "IMDEAL_LINES")
 
@@ -144,8 +144,45 @@ def _load():
 '''
     body = "".join(f"\n_FILES[{name!r}] = {_literal(text)}\n" for name, text in files.items())
     tail = ("\n_udf = _load()\n"
-            + "".join(f"{name} = _udf.{name}\n" for name in FUNCTIONS))
+            + "".join(f"{name} = _udf.{name}\n" for name in FUNCTIONS)
+            + _scripts())
     return head + body + tail
+
+
+def _scripts() -> str:
+    """main.py's two scripts (buttons in Lite's task pane), on the team server: record the quote
+    typed on the quote sheet, and fetch the book in force (xlpricing.remote does the work)."""
+    from .sheets import layout as L
+    cells = {"customer": L.HEADER_FIELDS["customer"][2], "edition": L.INPUT_CELLS["Edition"],
+             "peak_dau": L.INPUT_CELLS["PeakDAU"], "peak_groups": L.INPUT_CELLS["PeakGroups"],
+             "addons": L.ADDONS_RANGE, "months": L.INPUT_CELLS["Months"], "discount": L.INPUT_CELLS["Discount"],
+             "quote_number": L.HEADER_FIELDS["quote_number"][2], "quote_date": L.HEADER_FIELDS["quote_date"][2],
+             "valid_until": L.HEADER_FIELDS["valid_until"][2]}
+    return f'''
+
+# ---- the team server (xlpricing serve): set XLPRICING_SERVER and XLPRICING_TOKEN in Lite's
+# Environment Variables (the token from the server's account page; never in a cell)
+import xlwings as _xw
+
+_QUOTE_SHEET = {L.QUOTE_SHEET!r}
+_CELLS = {cells!r}
+
+
+@_xw.script
+async def record_quote(book: _xw.Book):
+    """Record the quote typed on the quote sheet on the team server; its number goes to {cells["quote_number"]}."""
+    import xlpricing.remote
+    print(await xlpricing.remote.record_sheet(book, _QUOTE_SHEET, _CELLS))
+
+
+@_xw.script
+async def update_price_book(book: _xw.Book):
+    """Price with the team server's book in force from now on (said in A{L.SUBTITLE_ROW + 1} of the quote sheet)."""
+    import xlpricing.pricebook
+    import xlpricing.remote
+    print(await xlpricing.remote.update_book(book, _QUOTE_SHEET, "A{L.SUBTITLE_ROW + 1}",
+                                             xlpricing.pricebook.PRICEBOOK_DIR))
+'''
 
 
 # ------------------------------------------------------------------------------ the workbook parts

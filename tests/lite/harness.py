@@ -52,7 +52,41 @@ xlwings = types.ModuleType("xlwings")
 xlwings.func = _passthrough
 xlwings.arg = _arg
 xlwings.ret = lambda *args, **kwargs: (lambda f: f)
+xlwings.script = _passthrough
+xlwings.Book = object
 sys.modules["xlwings"] = xlwings
+
+
+class _Range:
+    def __init__(self, cells, address):
+        self.cells, self.address = cells, address
+
+    @property
+    def value(self):
+        if ":" in self.address:  # a column of cells: a list, as xlwings reads one
+            first, last = self.address.split(":")
+            col, a, b = first[0], int(first[1:]), int(last[1:])
+            return [self.cells.get(f"{col}{r}") for r in range(a, b + 1)]
+        return self.cells.get(self.address)
+
+    @value.setter
+    def value(self, v):
+        self.cells[self.address] = v
+
+
+class _Sheet:
+    def __init__(self, cells):
+        self.cells = cells
+
+    def __getitem__(self, address):
+        return _Range(self.cells, address)
+
+
+class _Book:
+    """A stand-in for xlwings' sync Book: sheets by name, ranges by address, .value read and written."""
+
+    def __init__(self, sheets):
+        self.sheets = {name: _Sheet(cells) for name, cells in sheets.items()}
 
 request = json.loads(REQUEST)  # noqa: F821 (set by run_in_pyodide.mjs)
 main = types.ModuleType("main")
@@ -68,6 +102,22 @@ for name, args in request["calls"]:
         results.append(function(*_as_lite_hands_them(function, args)))
     except BaseException as exc:  # a function that raises fails the test that reads this
         results.append({"raised": f"{type(exc).__name__}: {exc}"})
+
+scripts = []
+if request.get("scripts"):  # run main.py's scripts (they are async, as Lite runs them) on a stand-in book
+    import contextlib
+    import io
+    import os
+    os.environ.update(request.get("env", {}))
+    book = _Book(request["book"])
+    for name in request["scripts"]:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            await getattr(main, name)(book)
+        scripts.append({"script": name, "printed": out.getvalue(),
+                        "sheets": {n: dict(s.cells) for n, s in book.sheets.items()}})
+    if request.get("calls_after"):  # the functions again, after the scripts (a book fetched from the server)
+        results += [getattr(main, n)(*a) for n, a in request["calls_after"]]
 
 timings = {"pyodide_load_ms": PYODIDE_LOAD_MS, "first_result_ms": first_result_ms,  # noqa: F821
            "first_result": first}
@@ -92,4 +142,5 @@ if request.get("bench"):
     timings["column_s"] = best
     timings["column_rows"] = len(column)
 
-RESULT = json.dumps({"results": results, "python": sys.version.split()[0], "timings": timings})
+RESULT = json.dumps({"results": results, "python": sys.version.split()[0], "timings": timings, "scripts": scripts},
+                    default=str)

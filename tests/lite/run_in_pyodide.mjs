@@ -14,5 +14,5 @@ const loadedMs = performance.now() - started;
 pyodide.globals.set("MAIN_PY", readFileSync(mainPy, "utf8"));
 pyodide.globals.set("REQUEST", readFileSync(request, "utf8"));
 pyodide.globals.set("PYODIDE_LOAD_MS", loadedMs);
-pyodide.runPython(readFileSync(harness, "utf8"));
+await pyodide.runPythonAsync(readFileSync(harness, "utf8"));  // async: main.py's scripts are awaited
 process.stdout.write(pyodide.globals.get("RESULT"));
