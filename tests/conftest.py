@@ -51,3 +51,5 @@ def _own_register(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("XLPRICING_REGISTER", str(tmp_path_factory.mktemp("register") / "register.sqlite3"))
     monkeypatch.delenv("XLPRICING_TEAM_SETTINGS", raising=False)
     monkeypatch.delenv("XLPRICING_USER", raising=False)  # who acts comes from each test
+    monkeypatch.delenv("XLPRICING_SERVER", raising=False)  # a team server only where a test starts one
+    monkeypatch.delenv("XLPRICING_TOKEN", raising=False)

@@ -37,9 +37,14 @@ def where() -> tuple[str, str]:
     return server, token
 
 
-async def call(method: str, path: str, body: dict | None = None, headers: dict | None = None) -> dict:
-    """The API's answer to one request, as data; ServerError with the server's message."""
-    server, token = where()
+async def call(method: str, path: str, body: dict | None = None, headers: dict | None = None,
+               server: str | None = None, token: str | None = None) -> dict:
+    """The API's answer to one request, as data; ServerError with the server's message. The
+    server and token: given, else from the environment."""
+    if server is None or token is None:
+        found = where()
+        server, token = server or found[0], token or found[1]
+    server = server.rstrip("/")
     url = f"{server}/api/v1{path}"
     sent = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", **(headers or {})}
     data = None if body is None else json.dumps(body, ensure_ascii=False)
@@ -60,6 +65,20 @@ async def call(method: str, path: str, body: dict | None = None, headers: dict |
     if status >= 400:
         raise ServerError(str(answer.get("error") or f"the server answered {status}"))
     return answer
+
+
+def download(url: str, token: str) -> bytes:
+    """A document the server keeps (a quote's workbook or PDF), for the command line."""
+    import urllib.error
+    import urllib.request
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return response.read()
+    except urllib.error.HTTPError as exc:
+        raise ServerError(f"{url}: {exc.code} {exc.read().decode('utf-8', 'replace')[:200]}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise ServerError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
 
 
 def _urllib(method: str, url: str, headers: dict, data: str | None) -> tuple[int, str]:

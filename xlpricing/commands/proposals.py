@@ -25,12 +25,18 @@ def cmd_quote(args: argparse.Namespace) -> int:
                           ("--forecast-growth", args.forecast_growth))
         text = DealFileError.read_text(Path(args.deal))
         read_deal(args.deal, text, book)  # its problems, named after the file
+        if args.server:
+            from . import onserver
+            return onserver.cmd_quote(args, None, text)
         return _publish_quote(args, book, QuoteRequest(deal=text))
     if args.option and (args.edition or args.addon):
         raise UsageError("give --edition/--addon (one option) or --option (1 to 3), not both")
     if not args.option and not args.edition:
         raise UsageError("--edition (or --option EDITION[:ADDON,…]) is required")
     options = [inputs.option_parts(o) for o in args.option] if args.option else [(args.edition, args.addon or [])]
+    if args.server:
+        from . import onserver
+        return onserver.cmd_quote(args, [(e, inputs.addon_codes(a)) for e, a in options], None)
     request = QuoteRequest(options=tuple((e, inputs.addon_codes(a)) for e, a in options), dau=args.dau,
                            groups=args.groups, months=args.months, discount=args.discount,
                            forecast_growth=args.forecast_growth, forecast_months=args.forecast_months)
@@ -151,6 +157,8 @@ def add_commands(sub) -> None:
     quote.add_argument("--forecast-growth", metavar="PERCENT",
                        help="add a forecast sheet: usage growing this much a month from the quoted peaks")
     quote.add_argument("--forecast-months", default="12", help="months in the forecast sheet, 1 to 120 (default 12)")
+    from .onserver import server_argument
+    server_argument(quote)
     quote.set_defaults(run=cmd_quote)
 
     batch = sub.add_parser("batch", help="a CSV of deals → a folder of quote workbooks and a summary")

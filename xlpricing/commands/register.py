@@ -55,6 +55,9 @@ def _list_row(r: Record, today: dt.date) -> list[str]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    if args.server:
+        from . import onserver
+        return onserver.cmd_list(args)
     today = dt.date.today()
     with _open(args) as reg:
         rows = reg.quotes(status=args.status, customer=args.customer, rep=args.rep, expiring_within=args.expiring,
@@ -82,6 +85,9 @@ def _csv_safe(text: str) -> str:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    if args.server:
+        from . import onserver
+        return onserver.cmd_show(args)
     today = dt.date.today()
     with _open(args) as reg:
         versions = reg.versions(args.number)
@@ -102,6 +108,9 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    if args.server:
+        from . import onserver
+        return onserver.cmd_status(args)
     with _open(args) as reg:
         r = reg.set_status(args.number, args.new_status, reg.actor().id)
     print(f"{r.label} is {r.status}")
@@ -109,6 +118,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
+    if args.server:
+        from . import onserver
+        return onserver.cmd_approve(args)
     from ..quoting import approve
     with _open(args) as reg:
         r = approve(reg, args.number, args.role)
@@ -243,11 +255,14 @@ def add_commands(sub) -> None:
                                            "reprice, verify")
     qs = quotes.add_subparsers(dest="quotes_command", required=True, metavar="ACTION")
 
-    def with_register(p):
+    def with_register(p, server: bool = False):
         register_arguments(p)
+        if server:
+            from .onserver import server_argument
+            server_argument(p)
         return p
 
-    p = with_register(qs.add_parser("list", help="the quotes, newest version of each"))
+    p = with_register(qs.add_parser("list", help="the quotes, newest version of each"), server=True)
     p.add_argument("--status", type=_status, help=f"one of: {', '.join(STATUSES)}")
     p.add_argument("--customer", help="customer name contains this (any case)")
     p.add_argument("--rep", help="filed under this rep")
@@ -255,17 +270,19 @@ def add_commands(sub) -> None:
     p.add_argument("--format", choices=("table", "csv"), default="table")
     p.set_defaults(run=cmd_list)
 
-    p = with_register(qs.add_parser("show", help="one quote: every version and its history"))
+    p = with_register(qs.add_parser("show", help="one quote: every version and its history"), server=True)
     p.add_argument("number")
     p.set_defaults(run=cmd_show)
 
-    p = with_register(qs.add_parser("status", help="mark a quote sent, accepted or declined (as $XLPRICING_USER)"))
+    p = with_register(qs.add_parser("status", help="mark a quote sent, accepted or declined (as $XLPRICING_USER)"),
+                      server=True)
     p.add_argument("number")
     p.add_argument("new_status", choices=SETTABLE, metavar="|".join(SETTABLE))
     p.set_defaults(run=cmd_status)
 
     p = with_register(qs.add_parser("approve", help="approve a quote that waits for approval (as $XLPRICING_USER, "
-                                                    "a user holding the role; never the quote's own rep)"))
+                                                    "a user holding the role; never the quote's own rep)"),
+                      server=True)
     p.add_argument("number")
     p.add_argument("--role", help="approve for this role only")
     p.set_defaults(run=cmd_approve)

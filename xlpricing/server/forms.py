@@ -62,10 +62,25 @@ def app_rows(apps: Any) -> list[AppRow]:
 
 def quote_request(data: dict) -> QuoteRequest:
     """{apps: [...], months, discount} → the request. One app is priced as ``xlpricing quote``
-    prices it; several are a deal, read from rows as IMDEAL reads a table (its header names)."""
-    rows = app_rows(data.get("apps"))
+    prices it; several are a deal, read from rows as IMDEAL reads a table (its header names).
+    Also {deal: "<a deal file's TOML>"}, and {options: [{edition, addons}, …] (1 to 3), peak_dau,
+    peak_groups, months, discount}: what ``xlpricing quote --server`` sends."""
     months = _text(data.get("months")).strip() or "1"
     discount = _text(data.get("discount")).strip() or None
+    if data.get("deal") is not None:
+        from ..dealinput import deal_from_toml
+        text = _text(data["deal"])
+        deal_from_toml(text, "the deal")  # its problems, all at once
+        return QuoteRequest(deal=text)
+    if data.get("options") is not None:
+        options = data["options"]
+        if not isinstance(options, list) or not 1 <= len(options) <= 3 or not all(isinstance(o, dict) for o in options):
+            raise QuoteError.of("options", "1 to 3 options, each {edition, addons}")
+        return QuoteRequest(options=tuple((_text(o.get("edition")).strip(), inputs.addon_codes(
+            o.get("addons") if isinstance(o.get("addons"), list) else _text(o.get("addons")))) for o in options),
+            dau=_text(data.get("peak_dau")).strip() or "0", groups=_text(data.get("peak_groups")).strip() or "0",
+            months=months, discount=discount)
+    rows = app_rows(data.get("apps"))
     if len(rows) == 1:
         row = rows[0]
         if not row.edition:

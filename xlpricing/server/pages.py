@@ -19,9 +19,9 @@ from ..errors import QuoteError
 from ..register import core
 from ..register.accounts import LINK_DAYS, Throttled, new_password
 from ..register.errors import RegisterError
-from .app import (ADMIN, FORM_COOKIE, SESSION_COOKIE, Forbidden, NeedLogin, Server, check_csrf, client_address,
-                  is_manager, may_change, new_form_token, session_key, templates, web_user)
-from .forms import MAX_APPS, app_rows, proposal_of, quote_request
+from .app import (ADMIN, FORM_COOKIE, SESSION_COOKIE, Forbidden, NeedLogin, Server, api_user, check_csrf,
+                  client_address, is_manager, may_change, new_form_token, session_key, templates, web_user)
+from .forms import MAX_APPS, proposal_of, quote_request
 
 MAX_UPLOAD = 20 * 1024 * 1024  # a stamped PDF: scans are large, 20 MB is plenty
 STATUS_LABELS = {core.DRAFT: "草稿 draft", core.PENDING: "待审批 pending approval", core.SENT: "已发送 sent",
@@ -43,8 +43,9 @@ def render(request: Request, name: str, status: int = 200, user=None, session=No
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def endpoint(signed_in: bool = True, max_size: int = 1024 * 1024):
-    """A page: its form read (CSRF checked for a signed-in user), its work done in a thread."""
+def endpoint(signed_in: bool = True, max_size: int = 1024 * 1024, token: bool = False):
+    """A page: its form read (CSRF checked for a signed-in user), its work done in a thread.
+    ``token``: an API token may stand for the session (a GET: the command line downloads)."""
     def wrap(fn):
         @functools.wraps(fn)
         async def run(request: Request) -> Response:
@@ -55,6 +56,8 @@ def endpoint(signed_in: bool = True, max_size: int = 1024 * 1024):
                 form = await request.form(max_files=1, max_fields=200, max_part_size=max_size)
             if not signed_in:
                 return await run_in_threadpool(fn, request, form)
+            if token and request.method == "GET" and "authorization" in request.headers:
+                return await run_in_threadpool(fn, request, form, await run_in_threadpool(api_user, request), None)
             user, session = await run_in_threadpool(web_user, request)
             if form is not None:
                 check_csrf(session.csrf, form.get("csrf"))
@@ -381,7 +384,7 @@ def upload_signed(request: Request, form, user, session) -> Response:
     return _acting(request, form, user, session, act)
 
 
-@endpoint()
+@endpoint(token=True)
 def download(request: Request, form, user, session) -> Response:
     server = _server(request)
     record = _record(server, request.path_params["ref"], request.query_params.get("version"))
