@@ -61,16 +61,18 @@ def free_port() -> int:
 class ServerProcess:
     """One ``xlpricing serve`` on 127.0.0.1; its log (stderr) is kept for the tests to read."""
 
-    def __init__(self, register: str, settings: Path, documents: Path, log: Path, extra: tuple[str, ...] = ()):
+    def __init__(self, register: str, settings: Path | None, documents: Path, log: Path, extra: tuple[str, ...] = (),
+                 env: dict | None = None):
         self.log_path = log
+        team = ("--settings", str(settings)) if settings else ()
         for _ in range(3):  # a port taken between choosing it and binding it: choose another
             self.port = free_port()
             self.url = f"http://127.0.0.1:{self.port}"
             self.log = open(log, "ab")
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "xlpricing", "serve", "--register", register, "--settings", str(settings),
+                [sys.executable, "-m", "xlpricing", "serve", "--register", register, *team,
                  "--documents", str(documents), "--port", str(self.port), *extra],
-                stdout=self.log, stderr=subprocess.STDOUT)
+                stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
             if self._ready():
                 return
             self.stop()

@@ -142,11 +142,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if label:
             print(f"xlpricing: recorded the sample quote {label}", file=sys.stderr)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
-    app = create_app(config)
+    app = create_app(config)  # the register and settings are checked here, before listening
     print(f"xlpricing: serving http://{args.host}:{args.port}/ (register {app.state.server.register.db.describe}, "
-          f"documents {app.state.server.documents})", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, log_level="warning",
-                proxy_headers=args.behind_proxy, forwarded_allow_ips="*" if args.behind_proxy else None)
+          f"documents {app.state.server.documents}, {args.workers} process(es))", file=sys.stderr, flush=True)
+    options = dict(host=args.host, port=args.port, access_log=False, log_level="warning",
+                   proxy_headers=args.behind_proxy, forwarded_allow_ips="*" if args.behind_proxy else None)
+    if args.workers > 1:  # each worker opens the register itself (uvicorn starts them from the factory)
+        import dataclasses
+        import json
+        from ..server.app import CONFIG_ENV
+        app.state.server.register.close()
+        data = dataclasses.asdict(config)
+        data["documents"] = str(app.state.server.documents)
+        os.environ[CONFIG_ENV] = json.dumps(data)
+        uvicorn.run("xlpricing.server.app:from_environment", factory=True, workers=args.workers, **options)
+    else:
+        uvicorn.run(app, **options)
     return 0
 
 
@@ -158,6 +169,9 @@ def add_commands(sub) -> None:
     register_arguments(p)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="server processes on this port (default 1; a quote's workbook is written in Python, so "
+                        "a machine with more cores serves more at once with more processes)")
     p.add_argument("--documents", metavar="DIR", help="where quotes' workbooks and PDFs are written (default: "
                                                       "'documents' beside a SQLite register; needed with PostgreSQL)")
     p.add_argument("--seller", metavar="FILE", help="the seller profile the proposals carry")

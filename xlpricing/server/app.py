@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
+import os
 import re
 import secrets
 import threading
@@ -255,6 +256,20 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog, enabled=config.access_log)
     return app
+
+
+CONFIG_ENV = "XLPRICING_SERVER_CONFIG"  # how `serve --workers N` hands its settings to each worker process
+
+
+def from_environment() -> Starlette:
+    """The app of one worker process of ``xlpricing serve --workers N`` (uvicorn's factory)."""
+    import json
+    import sys
+    data = json.loads(os.environ[CONFIG_ENV])
+    data["documents"] = Path(data["documents"]) if data.get("documents") else None
+    data["cors_origins"] = tuple(data["cors_origins"])
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    return create_app(ServerConfig(**data))
 
 
 def new_form_token() -> str:
