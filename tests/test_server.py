@@ -436,3 +436,38 @@ def test_the_price_form_records_what_it_priced(team):
     assert app.state.server.register.get(number).total == 83988
     r = c.post("/quotes/new", data={**form, "peak_dau_0": "-5", "action": "record"})
     assert r.status_code == 400 and "problems" in r.text
+
+
+def test_after_login_the_browser_goes_only_to_a_page_of_this_site(team):
+    app, _ = team
+    for target, landing in (("/quotes", "/quotes"), ("//evil.example/x", "/"), ("https://evil.example", "/"),
+                            ("/\\evil.example", "/")):
+        c = client(app)
+        form = c.get(f"/login?next={target}")
+        r = c.post("/login", data={"csrf": csrf_of(form.text), "login": "lina", "password": PASSWORDS["lina"],
+                                   "next": target})
+        assert r.headers["location"] == landing, target
+
+
+def test_users_are_added_and_listed_on_the_command_line(tmp_path):
+    from server_harness import cli
+    register = str(tmp_path / "register.sqlite3")
+    done = cli("users", "add", "qian", "--name", "Qian Yu", "--role", "rep", "--register", register)
+    assert done.returncode == 0 and re.search(r"password \(shown once\): \S{12,}", done.stdout), done.stderr
+    again = cli("users", "add", "qian", "--register", register)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    bad = cli("users", "add", "Bad Login", "--register", register)
+    assert bad.returncode == 2 and "lower-case letters" in bad.stderr
+    short = cli("users", "password", "qian", "--password-stdin", "--register", register, stdin="short\n")
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    nobody = cli("users", "password", "nobody", "--register", register)
+    assert nobody.returncode == 2 and "not a user of this team" in nobody.stderr
+    listed = cli("users", "list", "--register", register)
+    assert "qian" in listed.stdout and "Qian Yu" in listed.stdout and "yes" in listed.stdout
+    # and she is a user of the register now: the command line acts as her only when she says so
+    done = cli("quote", "--edition", "pro", "--customer", "x", "-o", str(tmp_path / "x.xlsx"), "--register", register,
+               env={"XLPRICING_USER": "qian"})
+    assert done.returncode == 0, done.stderr
+    done = cli("quote", "--edition", "pro", "--customer", "y", "-o", str(tmp_path / "y.xlsx"), "--register", register,
+               env={"XLPRICING_USER": "zhang"})
+    assert done.returncode == 2 and "not a user of this team" in done.stderr
