@@ -471,3 +471,21 @@ def test_users_are_added_and_listed_on_the_command_line(tmp_path):
     done = cli("quote", "--edition", "pro", "--customer", "y", "-o", str(tmp_path / "y.xlsx"), "--register", register,
                env={"XLPRICING_USER": "zhang"})
     assert done.returncode == 2 and "not a user of this team" in done.stderr
+
+
+def test_a_refused_discount_is_revised_in_the_browser_and_approved_no_more(team):
+    app, _ = team
+    pending = record(app, "lina", discount="15")
+    zhao = log_in(app, "zhao")
+    zhao.post(f"/quotes/{pending['number']}/refuse", data={"csrf": csrf(zhao), "why": "at most 10 %"})
+    lina = log_in(app, "lina")
+    page = f"/quotes/{pending['number']}"
+    r = lina.post(f"{page}/revise", data={"csrf": csrf(lina, page), "discount": "10"})
+    # 6,999 a month, 10 % off: 6,299.10 × 12 = 75,589.20; 10 % is not above 10 %: no approval needed
+    assert r.status_code == 200 and "revised: " + pending["number"] + "-v2 (草稿 draft, total CNY 75,589.20)" in r.text
+    assert "is 已替代 superseded" in r.text
+    r = lina.post(f"{page}/revise", data={"csrf": csrf(lina, page)})
+    assert r.status_code == 409 and "nothing to change" in r.text
+    wang = log_in(app, "wang")
+    r = wang.post(f"{page}/revise", data={"csrf": csrf(wang, page), "months": "6"})
+    assert r.status_code == 403 and "its rep or a manager changes it" in r.text

@@ -23,6 +23,17 @@ def _password(args: argparse.Namespace) -> tuple[str, bool]:
     return new_password(), True
 
 
+def _shown_once(password: str, made: bool) -> None:
+    if made:  # a password read from standard input is never echoed
+        print(f"password (shown once): {password}")
+
+
+def _team_user(reg, login: str) -> None:
+    if login not in reg.settings.users:
+        raise RegisterError(f"{login} is not a user of this team ({', '.join(sorted(reg.settings.users)) or 'none yet'}"
+                            "): add it with xlpricing users add")
+
+
 def cmd_users_add(args: argparse.Namespace) -> int:
     from ..register.accounts import Accounts, stored_users
     with open_register(args) as reg:
@@ -34,30 +45,25 @@ def cmd_users_add(args: argparse.Namespace) -> int:
         Accounts(reg.db).add_user(args.login, args.name or args.login, args.role or ["rep"], password, listed)
     roles = "its roles from the team settings" if listed else f"roles {', '.join(args.role or ['rep'])}"
     print(f"added user {args.login} ({roles})")
-    if made:
-        print(f"password (shown once): {password}")
+    _shown_once(password, made)
     return 0
 
 
 def cmd_users_password(args: argparse.Namespace) -> int:
     from ..register.accounts import Accounts
     with open_register(args) as reg:
-        if args.login not in reg.settings.users:
-            raise RegisterError(f"{args.login} is not a user of this team ({', '.join(sorted(reg.settings.users)) or 'none yet'}"
-                                "): add it with xlpricing users add")
+        _team_user(reg, args.login)
         password, made = _password(args)
         Accounts(reg.db).set_password(args.login, password)
     print(f"password of {args.login} changed; their sessions are logged out")
-    if made:
-        print(f"password (shown once): {password}")
+    _shown_once(password, made)
     return 0
 
 
 def cmd_users_token(args: argparse.Namespace) -> int:
     from ..register.accounts import Accounts
     with open_register(args) as reg:
-        if args.login not in reg.settings.users:
-            raise RegisterError(f"{args.login} is not a user of this team")
+        _team_user(reg, args.login)
         token = Accounts(reg.db).new_token(args.login, args.label)
     print(token)  # alone on its line, for a script to read; shown once, kept only as its hash
     return 0

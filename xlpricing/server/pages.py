@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from .. import formatting
 from ..errors import QuoteError
 from ..register import core
 from ..register.accounts import LINK_DAYS, Throttled, new_password
@@ -384,6 +385,26 @@ def upload_signed(request: Request, form, user, session) -> Response:
     return _acting(request, form, user, session, act)
 
 
+@endpoint()
+def revise(request: Request, form, user, session) -> Response:
+    """The next version with the changes typed (blank: unchanged), priced with the book the quote
+    was priced with; the version before is superseded (an accepted one stays accepted)."""
+    def act(server: Server, ref: str):
+        from ..quoting import revise as revise_quote
+        record = _changer(server, ref, user)
+        text = {k: str(form.get(k, "") or "").strip() for k in ("dau", "groups", "months", "discount", "valid_days",
+                                                                 "notes")}
+        changes = {k: (text[k] or None) for k in ("dau", "groups", "months", "discount")}
+        if text["valid_days"] and not text["valid_days"].isdigit():
+            raise RegisterError(f"valid days is a whole number of days, got {text['valid_days']!r}")
+        info = {"notes": text["notes"] or None, "valid_days": int(text["valid_days"]) if text["valid_days"] else None}
+        new = revise_quote(server.as_user(user), record.number, server.register.book_of(record), changes, info)
+        before = server.register.get(record.number, record.version)
+        return (f"已修订 revised: {new.label} ({STATUS_LABELS[new.status]}, total {formatting.money(new.total, new.currency)}"
+                f"); {before.label} is {STATUS_LABELS[before.status]}"), ""
+    return _acting(request, form, user, session, act)
+
+
 @endpoint(token=True)
 def download(request: Request, form, user, session) -> Response:
     server = _server(request)
@@ -547,6 +568,7 @@ def routes() -> list[Route]:
         Route("/quotes/{ref}/refuse", refuse, methods=["POST"]),
         Route("/quotes/{ref}/status", set_status, methods=["POST"]),
         Route("/quotes/{ref}/share", share, methods=["POST"]),
+        Route("/quotes/{ref}/revise", revise, methods=["POST"]),
         Route("/quotes/{ref}/links/{link:int}/revoke", revoke_link, methods=["POST"]),
         Route("/quotes/{ref}/signed", upload_signed, methods=["POST"]),
         Route("/quotes/{ref}/files/{kind}", download),
