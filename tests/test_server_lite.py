@@ -11,7 +11,7 @@ Hand-worked (the quote sheet's deal): pro 35,000 peak DAU, 202,000 peak groups, 
 
 import pytest
 
-from server_harness import PASSWORDS, ServerProcess, cli, make_team  # noqa: F401
+from server_harness import ServerProcess, cli, make_team
 from test_lite import PYODIDE_MISSING, ROOT, run_in_pyodide
 from xlpricing.lite import read_lite_parts
 from xlpricing.register import Register

@@ -93,11 +93,10 @@ def open_register(args: argparse.Namespace):
 def check_pdf_possible() -> None:
     """--pdf needs LibreOffice and a Chinese font: a PDF that is right or none at all (a usage
     error, said before anything is written)."""
-    from ..sheets.libreoffice import CJK_FONT_HINT, INSTALL_HINT, cjk_font_missing, find_soffice
-    if find_soffice() is None:
-        raise QuoteError.of("pdf", f"--pdf needs LibreOffice. {INSTALL_HINT}")
-    if cjk_font_missing():
-        raise QuoteError.of("pdf", CJK_FONT_HINT)
+    from ..sheets.libreoffice import pdf_unavailable
+    problem = pdf_unavailable("--pdf")
+    if problem:
+        raise QuoteError.of("pdf", problem)
 
 
 def book_options(parser: argparse.ArgumentParser, default) -> None:

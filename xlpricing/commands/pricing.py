@@ -9,7 +9,6 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from .. import formatting, inputs
 from ..engine import Quote, build_quote, tax_split

@@ -10,15 +10,13 @@ the access log prints paths with link tokens masked, and no header.
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 import logging
 import os
 import re
 import secrets
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from itsdangerous import BadSignature, Signer
@@ -26,8 +24,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
@@ -69,7 +66,6 @@ class Server:
     signer: Signer
     seller: object = None
     seller_path: str = ""
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def start(cls, config: ServerConfig) -> "Server":
@@ -276,9 +272,3 @@ def new_form_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def today() -> dt.date:
-    return dt.date.today()
-
-
-def not_found() -> Response:
-    return Response("not found", status_code=404, media_type="text/plain")

@@ -190,10 +190,10 @@ def new_quote(request: Request, form, user, session) -> Response:
         data = {**values, "apps": given}
         try:
             request_ = quote_request(data)
-            proposal = proposal_of(data, server.seller, server.seller_path, server.settings().valid_days)
             priced = request_.price(book)
-            if form.get("action") == "record":
+            if form.get("action") == "record":  # the customer's texts matter only then
                 from ..quoting import publish
+                proposal = proposal_of(data, server.seller, server.seller_path, server.settings().valid_days)
                 record, _ = publish(server.as_user(user), book, request_, proposal, rep=user.name,
                                     folder=server.documents)
                 return RedirectResponse(f"/quotes/{url_quote(record.number)}?recorded=1", status_code=303)
@@ -310,10 +310,12 @@ def ensure_pdf(server: Server, reg, record):
     """The quote's PDF, written beside its workbook and recorded when it has none yet."""
     if record.pdf_sha256 is not None:
         return record
-    from ..commands.base import check_pdf_possible
     from ..quoting import attach_pdf
+    from ..sheets.libreoffice import pdf_unavailable
     from ..sheets.pdf import write_pdf
-    check_pdf_possible()
+    problem = pdf_unavailable("the customer's PDF")
+    if problem:
+        raise RegisterError(problem)
     write_pdf(Path(record.path), force=True)
     attach_pdf(reg, record)
     return server.register.get(record.number, record.version)

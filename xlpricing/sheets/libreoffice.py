@@ -132,3 +132,13 @@ def convert(files: list[Path], fmt: str, outdir: Path, timeout: float = 600, str
         raise LibreOfficeError(f"soffice failed (exit {done.returncode}), missing {missing}: {done.stderr.strip()[:500]}")
     return [p if p.exists() else LibreOfficeError(f"LibreOffice wrote no {fmt.upper()} (exit {done.returncode}): "
                                                   f"{done.stderr.strip()[:300]}") for p in outputs]
+
+
+def pdf_unavailable(what: str = "a PDF") -> str | None:
+    """Why ``what`` cannot be printed here (no LibreOffice, or no Chinese font: a PDF that is right
+    or none at all), or None."""
+    if find_soffice() is None:
+        return f"{what} needs LibreOffice. {INSTALL_HINT}"
+    if cjk_font_missing():
+        return CJK_FONT_HINT
+    return None
