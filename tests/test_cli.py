@@ -236,3 +236,9 @@ def test_option_problems_name_their_option_and_the_same_option_twice_is_refused(
     (tmp_path / "d.csv").write_text("customer,edition,option2,option3\nA,pro,pro,pro\n", encoding="utf-8")
     code, stdout, _ = run(capsys, "batch", str(tmp_path / "d.csv"), "-o", str(tmp_path / "o"))
     assert code == 1 and "option 2 is the same as option 1 (pro)" in stdout
+
+
+def test_approve_by_of_an_earlier_release_says_what_replaced_it(capsys, tmp_path):
+    code, out, err = run(capsys, "quotes", "approve", "Q-2026-000001", "--by", "zhao",
+                         "--register", str(tmp_path / "r.sqlite3"))
+    assert code == 2 and "--by is gone" in err and "XLPRICING_USER=zhao" in err and "--server" in err

@@ -118,6 +118,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
+    if args.by is not None:  # the option of an earlier release: say what replaced it
+        raise RegisterError(f"--by is gone: the approver is the user who acts, never a name typed for someone else. "
+                            f"Run it as yourself: XLPRICING_USER={args.by} on a shared SQLite register, your own "
+                            "database role on PostgreSQL, or your API token with --server")
     if args.server:
         from . import onserver
         return onserver.cmd_approve(args)
@@ -285,6 +289,7 @@ def add_commands(sub) -> None:
                       server=True)
     p.add_argument("number")
     p.add_argument("--role", help="approve for this role only")
+    p.add_argument("--by", help=argparse.SUPPRESS)
     p.set_defaults(run=cmd_approve)
 
     p = with_register(qs.add_parser("revise", help="write the next version of a quote with changes"))
