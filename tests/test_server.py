@@ -489,3 +489,13 @@ def test_a_refused_discount_is_revised_in_the_browser_and_approved_no_more(team)
     wang = log_in(app, "wang")
     r = wang.post(f"{page}/revise", data={"csrf": csrf(wang, page), "months": "6"})
     assert r.status_code == 403 and "its rep or a manager changes it" in r.text
+
+
+def test_links_it_hands_out_use_the_public_address_behind_a_proxy(tmp_path):
+    settings = tmp_path / "xlpricing-team.toml"
+    settings.write_text(TEAM_SETTINGS, encoding="utf-8")
+    app = create_app(ServerConfig(register=str(tmp_path / "r.sqlite3"), settings=str(settings),
+                                  documents=tmp_path / "documents", public_url="https://quotes.example.com/"))
+    quote = record(app, "lina")
+    assert quote["page"] == f"https://quotes.example.com/quotes/{quote['number']}"
+    assert quote["documents"]["xlsx"].startswith(f"https://quotes.example.com/quotes/{quote['number']}/files/xlsx")

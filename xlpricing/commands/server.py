@@ -135,7 +135,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UsageError(f"the server needs its packages ({exc.name}): pip install -e '.[server]'") from None
     config = ServerConfig(register=args.register, settings=args.settings, documents=args.documents,
                           seller=args.seller, secure_cookies=args.secure_cookies,
-                          cors_origins=tuple(args.cors_origin or LITE_ORIGINS), access_log=not args.quiet)
+                          cors_origins=tuple(args.cors_origin or LITE_ORIGINS), access_log=not args.quiet,
+                          public_url=args.public_url)
     if args.first_admin:
         with open_register(args) as reg:
             password = first_admin(reg, args.first_admin)
@@ -186,6 +187,8 @@ def add_commands(sub) -> None:
     p.add_argument("--sample", action="store_true", help="record a sample quote when the register has none")
     p.add_argument("--secure-cookies", action="store_true", help="cookies over HTTPS only (behind a TLS proxy)")
     p.add_argument("--behind-proxy", action="store_true", help="trust X-Forwarded-For for the client's address")
+    p.add_argument("--public-url", metavar="URL", help="the address customers reach, for the links the server hands "
+                                                       "out (e.g. https://quotes.example.com; default: as asked)")
     p.add_argument("--cors-origin", action="append", metavar="ORIGIN",
                    help="a web origin allowed to call the API from a browser (repeatable; default xlwings Lite's, "
                         "https://addin.xlwings.org)")

@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from ..errors import PriceBookError, QuoteError
 from ..register.errors import RegisterError
-from .app import Forbidden, NeedLogin, Server, api_user, is_manager, may_change
+from .app import Forbidden, NeedLogin, Server, api_user, is_manager, may_change, public_base
 from .forms import proposal_of, quote_request
 
 MAX_BODY = 256 * 1024
@@ -67,7 +67,7 @@ def endpoint(fn):
 
 
 def record_data(request: Request, r) -> dict:
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     docs = {"xlsx": f"{base}/quotes/{r.number}/files/xlsx?version={r.version}"}
     if r.pdf_sha256:
         docs["pdf"] = f"{base}/quotes/{r.number}/files/pdf?version={r.version}"

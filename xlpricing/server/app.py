@@ -52,6 +52,7 @@ class ServerConfig:
     secure_cookies: bool = False  # behind HTTPS: cookies only over HTTPS
     cors_origins: tuple[str, ...] = LITE_ORIGINS
     access_log: bool = True
+    public_url: str | None = None  # the address customers and scripts reach (behind a proxy); default: as asked
 
 
 @dataclass
@@ -158,6 +159,12 @@ def is_manager(user: User, settings: TeamSettings) -> bool:
 def may_change(user: User, record, settings: TeamSettings) -> bool:
     """The quote's own rep, a manager or an administrator may send it, mark it and share it."""
     return user.is_named(record.rep) or is_manager(user, settings)
+
+
+def public_base(request: Request) -> str:
+    """The site's address in links it hands out: --public-url, else the address the request came to."""
+    url = request.app.state.server.config.public_url
+    return (url or str(request.base_url)).rstrip("/")
 
 
 def client_address(request: Request) -> str:

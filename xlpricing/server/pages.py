@@ -21,7 +21,8 @@ from ..register import core
 from ..register.accounts import LINK_DAYS, Throttled, new_password
 from ..register.errors import RegisterError
 from .app import (ADMIN, FORM_COOKIE, SESSION_COOKIE, Forbidden, NeedLogin, Server, api_user, check_csrf,
-                  client_address, is_manager, may_change, new_form_token, session_key, templates, web_user)
+                  client_address, is_manager, may_change, new_form_token, public_base, session_key, templates,
+                  web_user)
 from .forms import MAX_APPS, proposal_of, quote_request
 
 MAX_UPLOAD = 20 * 1024 * 1024  # a stamped PDF: scans are large, 20 MB is plenty
@@ -341,7 +342,7 @@ def share(request: Request, form, user, session) -> Response:
         token = server.accounts.new_link(record.number, record.version, user.id, days)
         if shown == core.DRAFT:
             server.register.set_status(record.number, core.SENT, user.id, detail="shared with the customer by link")
-        link = str(request.url_for("accept", token=token))
+        link = f"{public_base(request)}/accept/{token}"
         return f"链接已创建 link made for {record.label}, valid {days} days: copy it now, it is shown once", link
     return _acting(request, form, user, session, act)
 
@@ -516,7 +517,7 @@ def account(request: Request, form, user, session) -> Response:
         elif form.get("action") == "revoke" and str(form.get("token_id", "")).isdigit():
             server.accounts.revoke_token(int(form["token_id"]), user.id)
     return render(request, "account.html", user=user, session=session, tokens=server.accounts.tokens(user.id),
-                  made=made, server_url=str(request.base_url).rstrip("/"))
+                  made=made, server_url=public_base(request))
 
 
 @endpoint()
