@@ -499,3 +499,18 @@ def test_links_it_hands_out_use_the_public_address_behind_a_proxy(tmp_path):
     quote = record(app, "lina")
     assert quote["page"] == f"https://quotes.example.com/quotes/{quote['number']}"
     assert quote["documents"]["xlsx"].startswith(f"https://quotes.example.com/quotes/{quote['number']}/files/xlsx")
+
+
+def test_the_dashboard_adds_up_by_status_rep_and_month(team):
+    app, _ = team
+    a = record(app, "lina")  # 83,988
+    b = record(app, "wang", discount="15")  # 6,999 × 0.85 = 5,949.15 a month × 12 = 71,389.80, pending
+    html = log_in(app, "zhao").get("/").text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "草稿 draft 1 CNY 83,988" in text and "待审批 pending approval 1 CNY 71,389.80" in text
+    assert "Li Na 1 CNY 83,988" in text and "Wang Lei 1 CNY 71,389.80" in text
+    month = dt.date.today().strftime("%Y-%m")
+    assert f"{month} 2 CNY 155,377.80" in text  # 83,988 + 71,389.80
+    assert "Waiting for your approval" in text and b["number"] in text
+    assert "Waiting for your approval" not in log_in(app, "lina").get("/").text  # a rep approves nothing
+    assert a["number"] not in text.split("Waiting for your approval")[1].split("By status")[0]

@@ -236,6 +236,7 @@ def _environment():
     env.filters["money"] = lambda v, cur="CNY": "" if v is None else formatting.money(v, cur)
     env.filters["amount"] = lambda v: "" if v is None else formatting.amount(v)
     env.filters["plain"] = lambda v: "" if v is None else formatting.plain(v)
+    env.filters["totals"] = lambda by_currency: " · ".join(formatting.money(v, c) for c, v in sorted(by_currency.items()))
     return env
 
 

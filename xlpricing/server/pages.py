@@ -135,11 +135,12 @@ def dashboard(request: Request, form, user, session) -> Response:
     server = _server(request)
     today = dt.date.today()
     rows = server.register.quotes(today=today)
-    by_status, by_rep, by_month = (defaultdict(lambda: [0, Decimal(0)]) for _ in range(3))
+    # count, and the total in each currency (a CNY and a USD quote are never added together)
+    by_status, by_rep, by_month = (defaultdict(lambda: [0, defaultdict(Decimal)]) for _ in range(3))
     for r in rows:
         for table, key in ((by_status, r.status_on(today)), (by_rep, r.rep), (by_month, _month(r))):
             table[key][0] += 1
-            table[key][1] += r.total
+            table[key][1][r.currency] += r.total
     expiring = sorted((r for r in rows if r.status_on(today) in core.OPEN
                        and today <= r.valid_until <= today + dt.timedelta(days=7)), key=lambda r: r.valid_until)
     waiting = [r for r in rows if r.status == core.PENDING and server.as_user(user).may_approve(r, user)]
