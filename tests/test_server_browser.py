@@ -38,7 +38,12 @@ NET, TAX = "76,961.89", "4,617.71"
 
 
 def shot(driver, name: str, tmp: Path) -> None:
+    """The whole page (the window made as tall as the page for the picture, then as it was)."""
+    size = driver.get_window_size()
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(size["width"], min(max(height + 120, size["height"]), 4000))
     driver.save_screenshot(str(tmp / f"{name}.png"))
+    driver.set_window_size(size["width"], size["height"])
     folder = os.environ.get(SHOTS_ENV)
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
