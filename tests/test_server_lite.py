@@ -13,7 +13,7 @@ import pytest
 
 from server_harness import ServerProcess, cli, make_team
 from test_lite import PYODIDE_MISSING, ROOT, run_in_pyodide
-from xlpricing.lite import read_lite_parts
+from xlpricing.lite import PYODIDE_OLDER, PYODIDE_VERSION, read_lite_parts
 from xlpricing.register import Register
 
 pytestmark = pytest.mark.skipif(bool(PYODIDE_MISSING), reason=str(PYODIDE_MISSING))
@@ -37,14 +37,15 @@ def server(tmp_path):
     s.stop()
 
 
-def test_the_lite_workbook_records_its_quote_on_the_server_and_prices_with_its_book(server, tmp_path):
+@pytest.mark.parametrize("pyodide", [PYODIDE_VERSION, PYODIDE_OLDER])  # today's Lite, and add-ins up to 1.0.0.0-18
+def test_the_lite_workbook_records_its_quote_on_the_server_and_prices_with_its_book(server, tmp_path, pyodide):
     s, token, register, settings = server
     main_py = read_lite_parts(ROOT / "workbooks" / "xlpricing-lite.xlsx")["main.py"]
     price = ("IMQUOTE", ["pro", 35000.0, 202000.0, "history_90", 12.0])
     answer = run_in_pyodide(main_py, {
         "calls": [price], "env": {"XLPRICING_SERVER": s.url, "XLPRICING_TOKEN": token},
         "book": quote_sheet(), "scripts": ["record_quote", "record_quote", "update_price_book"],
-        "calls_after": [price]}, tmp_path)
+        "calls_after": [price]}, tmp_path, pyodide)
     first, again, book = answer["scripts"]
     cells = first["sheets"][SHEET]
     assert cells["H4"] == "Q-2026-000001" and cells["H5"] and cells["H6"]
