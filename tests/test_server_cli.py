@@ -65,3 +65,22 @@ def test_the_command_line_says_what_a_server_needs(team_server, tmp_path):
     assert done.returncode == 2 and "no quote Q-2026-999999" in done.stderr
     done = as_user(tokens, "lina", "quotes", "list", "--server", "http://127.0.0.1:9")
     assert done.returncode == 2 and "cannot reach" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_list_from_a_server_comes_as_csv_and_by_expiry_as_from_a_register(team_server, tmp_path):
+    s, tokens = team_server
+    done = as_user(tokens, "lina", "quote", "--server", s.url, "--edition", "pro", "--customer", "=HYPERLINK(\"x\")",
+                   "--valid-days", "5")
+    assert done.returncode == 0, done.stderr
+    number = done.stdout.split()[1]
+    done = as_user(tokens, "lina", "quotes", "list", "--server", s.url, "--format", "csv", "--expiring", "7d")
+    lines = done.stdout.splitlines()
+    assert lines[0] == ("number,version,status,customer,rep,quote_date,valid_until,price_book,currency,total,net,tax,"
+                        "discount,path")
+    (row,) = [line for line in lines[1:] if line.startswith(number)]
+    # pro 999 for 1 month incl. VAT: net 999 / 1.06 = 942.452… → 942.45, VAT 56.55; a cell that a
+    # spreadsheet would run is quoted as text
+    assert f"{number},1,draft,\"'=HYPERLINK(\"\"x\"\")\",Li Na," in row and ",CNY,999,942.45,56.55,0," in row
+    assert f"{s.url}/quotes/{number}/files/xlsx" in row
+    wide = as_user(tokens, "lina", "quotes", "list", "--server", s.url, "--expiring", "3d")
+    assert number not in wide.stdout  # valid 5 days: not within 3

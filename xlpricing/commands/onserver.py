@@ -43,11 +43,21 @@ def _ref(number: str) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    if args.expiring is not None or args.format != "table":
-        raise UsageError("--expiring and --format csv work on a register, not yet with --server (use the server's "
-                         "dashboard, or its API: GET /api/v1/quotes)")
-    query = {k: v for k, v in (("status", args.status), ("customer", args.customer), ("rep", args.rep)) if v}
+    query = {k: v for k, v in (("status", args.status), ("customer", args.customer), ("rep", args.rep),
+                               ("expiring", args.expiring)) if v is not None and v != ""}
     rows = api(args, "GET", "/quotes" + (f"?{urlencode(query)}" if query else ""))["quotes"]
+    if args.format == "csv":  # the register's columns; a workbook's path is its address on the server
+        import csv
+        import io
+        from .register import LIST_COLUMNS, _csv_safe
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(LIST_COLUMNS)
+        for r in rows:
+            values = {**r, "version": str(r["version"]), "discount": r["discount_percent"], "path": r["documents"]["xlsx"]}
+            w.writerow([_csv_safe("" if values[c] is None else str(values[c])) for c in LIST_COLUMNS])
+        sys.stdout.write(out.getvalue())
+        return 0
     if not rows:
         print("no quotes match")
         return 0

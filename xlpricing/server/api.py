@@ -4,7 +4,7 @@ user's API token: ``Authorization: Bearer xlp_…``. Amounts are exact decimal t
     GET  /api/v1/books[?on=YYYY-MM-DD]     the books, and the one in force on that day (today)
     GET  /api/v1/books/{id}                a book's TOML text
     POST /api/v1/price                     price, record nothing
-    GET  /api/v1/quotes[?status=&customer=&rep=]
+    GET  /api/v1/quotes[?status=&customer=&rep=&expiring=DAYS]
     POST /api/v1/quotes                    price, write and record (Idempotency-Key: a retry finds its record)
     GET  /api/v1/quotes/{ref}              a quote, its versions and its history
     POST /api/v1/quotes/{ref}/status       {"status": "sent" | "accepted" | "declined"}
@@ -144,8 +144,11 @@ def quotes(request: Request, body, user) -> Response:
     server: Server = request.app.state.server
     if request.method == "GET":
         q = request.query_params
+        expiring = q.get("expiring", "").strip()
+        if expiring and not expiring.isdigit():
+            raise QuoteError.of("expiring", f"expiring is a number of days, got {expiring!r}")
         rows = server.register.quotes(status=q.get("status") or None, customer=q.get("customer") or None,
-                                      rep=q.get("rep") or None)
+                                      rep=q.get("rep") or None, expiring_within=int(expiring) if expiring else None)
         return JSONResponse({"quotes": [record_data(request, r) for r in rows]})
     from ..quoting import publish
     key = request.headers.get("idempotency-key") or body.get("idempotency_key")
