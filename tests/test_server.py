@@ -514,3 +514,20 @@ def test_the_dashboard_adds_up_by_status_rep_and_month(team):
     assert "Waiting for your approval" in text and b["number"] in text
     assert "Waiting for your approval" not in log_in(app, "lina").get("/").text  # a rep approves nothing
     assert a["number"] not in text.split("Waiting for your approval")[1].split("By status")[0]
+
+
+def test_the_price_form_offers_one_app_in_up_to_three_options(team):
+    app, _ = team
+    c = log_in(app, "lina")
+    form = {"csrf": csrf(c, "/quotes/new"), "customer": "星河科技", "months": "12", "name_0": "", "edition_0": "pro",
+            "peak_dau_0": "35000", "option_edition_2": "flagship", "action": "price"}
+    r = c.post("/quotes/new", data=form)
+    # pro: (999 + 3 × 1,000 DAU overage) × 12 = 47,988; flagship: (2,999 + 3 × 1,000) × 12 = 71,988
+    assert r.status_code == 200 and 'id="priced-total">CNY 47,988<' in r.text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.text))
+    assert "<h3>pro</h3>" in r.text and "<h3>flagship</h3>" in r.text and "35,988" in text
+    r = c.post("/quotes/new", data={**form, "action": "record"})
+    number = re.search(r"/quotes/(Q-\d{4}-\d{6})", r.headers["location"]).group(1)
+    assert [o["total"] for o in app.state.server.register.get(number).options] == ["47988", "71988"]
+    r = c.post("/quotes/new", data={**form, "edition_1": "pro", "name_1": "web", "peak_dau_1": "1"})
+    assert r.status_code == 400 and "options 2 and 3 compare another edition for one app" in r.text

@@ -170,6 +170,22 @@ def _form_apps(form) -> list[dict]:
             for i in range(MAX_APPS) if f"edition_{i}" in form or f"name_{i}" in form]
 
 
+def _form_options(form, apps: list[dict]) -> list[dict] | None:
+    """Options 2 and 3 of a one-app quote (the same usage, another edition or add-ons), or None."""
+    extra = [{"edition": str(form.get(f"option_edition_{k}", "") or ""), "addons": str(form.get(f"option_addons_{k}", "") or "")}
+             for k in (2, 3)]
+    extra = [o for o in extra if o["edition"].strip() or o["addons"].strip()]
+    if not extra:
+        return None
+    filled = [a for a in apps if any(v.strip() for v in a.values())]
+    if len(filled) != 1:
+        raise QuoteError.of("options", "options 2 and 3 compare another edition for one app: give one app, or leave "
+                                       "them empty for a deal of several apps")
+    first = filled[0]
+    return [{"edition": first["edition"], "addons": first["addons"]},
+            *({"edition": o["edition"] or first["edition"], "addons": o["addons"]} for o in extra)]
+
+
 def _book_choices():
     from ..pricebook import choose_price_book
     book = choose_price_book(today=dt.date.today())
@@ -182,7 +198,8 @@ def new_quote(request: Request, form, user, session) -> Response:
     server = _server(request)
     book, editions, addons = _book_choices()
     values = {"customer": "", "contact": user.name, "customer_contact": "", "customer_address": "", "notes": "",
-              "months": "12", "discount": "", "valid_days": str(server.settings().valid_days), "lang": "both"}
+              "months": "12", "discount": "", "valid_days": str(server.settings().valid_days), "lang": "both",
+              "option_edition_2": "", "option_addons_2": "", "option_edition_3": "", "option_addons_3": ""}
     apps = [{"name": "", "edition": "", "addons": "", "peak_dau": "", "peak_groups": ""} for _ in range(4)]
     priced = problems = None
     if form is not None:
@@ -190,7 +207,14 @@ def new_quote(request: Request, form, user, session) -> Response:
         given = _form_apps(form)
         apps = given + apps[len(given):]
         data = {**values, "apps": given}
+        for k in (2, 3):
+            values[f"option_edition_{k}"] = str(form.get(f"option_edition_{k}", "") or "")
+            values[f"option_addons_{k}"] = str(form.get(f"option_addons_{k}", "") or "")
         try:
+            options = _form_options(form, given)
+            if options is not None:  # one app, up to three options side by side, as `quote --option`
+                data = {**data, "options": options, "peak_dau": given[0]["peak_dau"] if given else "",
+                        "peak_groups": given[0]["peak_groups"] if given else ""}
             request_ = quote_request(data)
             priced = request_.price(book)
             if form.get("action") == "record":  # the customer's texts matter only then
