@@ -531,3 +531,17 @@ def test_the_price_form_offers_one_app_in_up_to_three_options(team):
     assert [o["total"] for o in app.state.server.register.get(number).options] == ["47988", "71988"]
     r = c.post("/quotes/new", data={**form, "edition_1": "pro", "name_1": "web", "peak_dau_1": "1"})
     assert r.status_code == 400 and "options 2 and 3 compare another edition for one app" in r.text
+
+
+def test_the_price_form_grows_for_a_deal_of_more_apps(team):
+    app, _ = team
+    c = log_in(app, "lina")
+    form = {"csrf": csrf(c, "/quotes/new"), "customer": "星河科技", "months": "1", "action": "price"}
+    for i in range(4):
+        form.update({f"name_{i}": f"app {i + 1}", f"edition_{i}": "pro", f"peak_dau_{i}": "1000"})
+    r = c.post("/quotes/new", data=form)
+    assert 'id="priced-total">CNY 3,996<' in r.text  # 4 apps × pro 999 (1,000 DAU ≤ 10,000 free)
+    assert 'name="name_5"' in r.text and 'name="name_6"' not in r.text  # two more rows to fill
+    form.update({"name_4": "app 5", "edition_4": "pro", "peak_dau_4": "1000"})
+    r = c.post("/quotes/new", data=form)
+    assert 'id="priced-total">CNY 4,995<' in r.text  # 5 × 999

@@ -205,7 +205,10 @@ def new_quote(request: Request, form, user, session) -> Response:
     if form is not None:
         values.update({k: str(form.get(k, "") or "") for k in values})
         given = _form_apps(form)
-        apps = given + apps[len(given):]
+        filled = [a for a in given if any(v.strip() for v in a.values())]
+        blank = dict.fromkeys(("name", "edition", "addons", "peak_dau", "peak_groups"), "")
+        # shown again with two empty rows more (up to MAX_APPS): a deal grows by pricing it again
+        apps = filled + [dict(blank) for _ in range(min(MAX_APPS, max(4, len(filled) + 2)) - len(filled))]
         data = {**values, "apps": given}
         for k in (2, 3):
             values[f"option_edition_{k}"] = str(form.get(f"option_edition_{k}", "") or "")
