@@ -221,6 +221,8 @@ def test_imbest_table_and_imforecast_and_imbreakeven():
     assert [r[5] for r in rows[1:4]] == [1999, 2999, 3999]
     assert rows[4] == ["total", "", "", 2997, 6000, 8997]
     assert IMBREAKEVEN("pro", None, "flagship", None) == "never: pro stays cheaper, by CNY 2,000 a month at 0 DAU"
+    # as the book names it, however it was typed (pro 999, flagship 2,999 a month: 2,000 apart)
+    assert IMBREAKEVEN("PRO", None, "旗舰版", None) == "never: pro stays cheaper, by CNY 2,000 a month at 0 DAU"
 
 
 def test_advise_command(capsys):

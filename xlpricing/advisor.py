@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable, Mapping
 
-from .engine import MAX_COUNT, Quote, build_quote, included_minutes, plan_for, quote_total
+from .engine import MAX_COUNT, Quote, build_quote, included_minutes, plan_for, quote_total, resolve_edition
 from .errors import Problem, QuoteError
 from .pricebook import UNLIMITED, Edition, PriceBook
 
@@ -279,7 +279,7 @@ def break_even(book: PriceBook, a: tuple[str, tuple[str, ...]], b: tuple[str, tu
     cost_low, cost_high = (cost_a, cost_b) if low is a else (cost_b, cost_a)
     difference = cost_high(0) - cost_low(0)
     if difference == 0:
-        return BreakEven(0, _name(low), ZERO)
+        return BreakEven(0, _name(book, low), ZERO)
     points = set()
     for edition, addons in (a, b):
         plan = plan_for(book, edition, addons)
@@ -288,9 +288,11 @@ def break_even(book: PriceBook, a: tuple[str, tuple[str, ...]], b: tuple[str, tu
                 points.update(range(strategy.free + 1, limit + 1, strategy.block_size))
     for dau in sorted(points):
         if cost_low(dau) >= cost_high(dau):
-            return BreakEven(dau, _name(low), difference)
-    return BreakEven(None, _name(low), difference)
+            return BreakEven(dau, _name(book, low), difference)
+    return BreakEven(None, _name(book, low), difference)
 
 
-def _name(config: tuple[str, tuple[str, ...]]) -> str:
-    return f"{config[0]}: {', '.join(config[1])}" if config[1] else config[0]
+def _name(book: PriceBook, config: tuple[str, tuple[str, ...]]) -> str:
+    """The configuration as the book names it ("PRO" or 专业版 typed: pro)."""
+    edition = resolve_edition(book, config[0]).code
+    return f"{edition}: {', '.join(config[1])}" if config[1] else edition
