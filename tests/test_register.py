@@ -129,6 +129,40 @@ def test_a_process_killed_mid_publish_leaves_no_record_without_file_nor_file_wit
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+KILLED_WHILE_WRITING = """
+import datetime as dt, os, signal, sys
+from pathlib import Path
+import xlpricing.quoting as quoting
+from xlpricing.files import temp_beside
+from xlpricing.pricebook import get_price_book
+from xlpricing.register import Register
+from xlpricing.sheets.proposal import Proposal
+
+def killed(path, *args, **kwargs):  # the workbook's temp file made, then SIGKILL before it is recorded
+    temp_beside(Path(path), ".xlsx")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+quoting.write_priced = killed
+with Register.open(sys.argv[1]) as reg:
+    quoting.publish(reg, get_price_book("tencent-im-cn-seed"), quoting.QuoteRequest(options=(("pro", ()),)),
+                    Proposal(customer="x", quote_date=dt.date(2026, 12, 1)), rep="x", output=Path(sys.argv[2]))
+"""
+
+
+def test_a_writer_killed_before_it_recorded_its_temp_file_leaves_nothing_after_the_next_open(register_target,
+                                                                                            tmp_path):
+    folder = tmp_path / "quotes"
+    folder.mkdir()
+    done = subprocess.run([sys.executable, "-c", KILLED_WHILE_WRITING, register_target, str(folder / "a.xlsx")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".xlsx.tmp")]  # what the kill left
+    with Register.open(register_target) as reg:  # its path was recorded before writing began
+        assert reg.quotes() == [] and reg.verify() == []
+        assert [e[3] for e in reg.events("Q-2026-000001")] == ["abandoned"]
+    assert list(folder.iterdir()) == []
+
+
 # ------------------------------------------------------------------ status, versions, approvals
 
 

@@ -230,7 +230,7 @@ def publish(register: Register, book: PriceBook, request: QuoteRequest, proposal
                   request=request.to_json(), proposal=proposal.to_record(), approvals=approvals, number=number,
                   version=version, request_key=request_key, book_toml=book.toml, pdf=pdf)
     with register.publishing(draft, actor.id) as slot:
-        slot.path = output if output is not None else folder / default_name(proposal.customer, slot.label)
+        slot.aim(output if output is not None else folder / default_name(proposal.customer, slot.label))
         for suffix in beside:
             check_target(slot.path.with_suffix(suffix), force)
         banner = pending_banner(approvals) if approvals else ""

@@ -148,6 +148,13 @@ class Slot:
     def label(self) -> str:
         return label_of(self.number, self.version)
 
+    def aim(self, path: Path) -> None:
+        """Where the workbook goes, recorded before anything is written there: a run killed while
+        writing leaves its temp file in a folder the next recovery knows to clean."""
+        self.path = Path(path)
+        with self.register.db.transaction() as tx:
+            tx.run("UPDATE quotes SET path = ? WHERE id = ?", (str(self.path.resolve()), self.id))
+
     def saved(self, tmp: Path) -> None:
         """The workbook is complete in ``tmp`` (not yet under its name): record its digest."""
         if self.path is None:
@@ -319,6 +326,7 @@ class Register:
     def recover(self) -> list[str]:
         """Finish or remove the records of runs that stopped mid-publish (their locks are free)."""
         said = []
+        folders: set[Path] = set()
         with self.db.transaction() as tx:
             candidates = [r[0] for r in tx.all("SELECT id FROM quotes WHERE published = 0")]
         for quote_id in candidates:
@@ -331,6 +339,8 @@ class Register:
                     continue
                 number, version, path, temp, digest, pdf_temp, pdf_digest = row
                 target = Path(path) if path else None
+                if target is not None:
+                    folders.add(target.parent)
                 files = [(target, temp, digest)]
                 if pdf_digest and target is not None:  # PDF_EXPECTED matches no file: never finished
                     files.append((target.with_suffix(".pdf"), pdf_temp, pdf_digest))
@@ -350,6 +360,9 @@ class Register:
                        (quote_id,))
                 self._event(tx, number, version, "xlpricing", "recovered", None, None, how)
                 said.append(f"{number} v{version}: recovered ({how})")
+        from ..files import remove_stale_temp_files
+        for folder in folders:  # what a writer killed before it recorded its temp files left there
+            remove_stale_temp_files(folder)
         return said
 
     # ------------------------------------------------------------------------ reading
