@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +70,7 @@ def main() -> int:
                 took = time.perf_counter() - t
                 if r.status_code != 200:
                     errors.append(f"price {r.status_code}: {r.text[:200]}")
-                key = f"bench-{n}-{i}"
+                key = f"bench-{run}-{n}-{i}"  # new each run: a register used before keeps its keys
                 body = {"customer": f"客户 {n}-{i}", "months": 12,
                         "apps": [{"edition": "pro", "peak_dau": 1000 * (i + 1), "peak_groups": 0}]}
                 t = time.perf_counter()
@@ -93,6 +94,7 @@ def main() -> int:
                         timings["retry"].append(retry)
                     numbers[key] = got
 
+    run = uuid.uuid4().hex[:12]
     started = time.perf_counter()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
     for t in threads:
