@@ -276,8 +276,9 @@ def test_a_withdrawn_expired_or_superseded_link_shows_nothing_of_the_quote(team)
     # a new version supersedes the one the link shows
     from xlpricing.quoting import revise
     from xlpricing.pricebook import get_price_book
-    lina_user = server.settings().users["lina"]
-    revise(server.as_user(lina_user), quote["number"], get_price_book("tencent-im-cn-seed"), {"months": "6"}, {})
+    settings = server.settings()
+    revise(server.as_user(settings.users["lina"], settings), quote["number"], get_price_book("tencent-im-cn-seed"),
+           {"months": "6"}, {})
     r = anon.get(f"/accept/{open_link}")
     assert r.status_code == 410 and "replaced by a newer version" in r.text and "Secret Customer Ltd" not in r.text
 
@@ -545,3 +546,13 @@ def test_the_price_form_grows_for_a_deal_of_more_apps(team):
     form.update({"name_4": "app 5", "edition_4": "pro", "peak_dau_4": "1000"})
     r = c.post("/quotes/new", data=form)
     assert 'id="priced-total">CNY 4,995<' in r.text  # 5 × 999
+
+
+def test_a_user_added_on_the_team_page_is_listed_and_can_log_in_at_once(team):
+    app, _ = team
+    root = log_in(app, "root")
+    r = root.post("/team", data={"csrf": csrf(root, "/team"), "action": "add-user", "login": "qian", "name": "Qian Yu",
+                                 "roles": "rep"})
+    password = re.search(r"first password \(shown once\): ([\w-]+)", r.text).group(1)
+    assert "<td>qian</td><td>Qian Yu</td><td>rep</td>" in r.text  # in the list on the same page
+    assert log_in(app, "qian", password).get("/").status_code == 200

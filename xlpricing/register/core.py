@@ -111,6 +111,13 @@ class Record(_Quoted):
         return EXPIRED if self.status in OPEN and today > self.valid_until else self.status
 
 
+def team_settings(db: Database, settings: str | Path | None) -> TeamSettings:
+    """The settings of the team using ``db``: its settings file's (or the defaults), with the users
+    added with ``xlpricing users add``, which the register keeps."""
+    from .accounts import stored_users
+    return load_settings(settings, db.path if isinstance(db, SQLiteDatabase) else None, stored_users(db))
+
+
 def label_of(number: str, version: int) -> str:
     """A version as the proposal shows it: Q-2026-000123, then Q-2026-000123-v2."""
     return number if version == 1 else f"{number}-v{version}"
@@ -198,9 +205,7 @@ class Register:
              recover: bool = True) -> "Register":
         db = connect(target)
         try:
-            from .accounts import stored_users
-            reg = cls(db, load_settings(settings, db.path if isinstance(db, SQLiteDatabase) else None,
-                                        stored_users(db)))
+            reg = cls(db, team_settings(db, settings))
             if recover:
                 reg.recover()
         except BaseException:

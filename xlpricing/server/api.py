@@ -24,7 +24,7 @@ from starlette.routing import Route
 
 from ..errors import PriceBookError, QuoteError
 from ..register.errors import RegisterError
-from .app import Forbidden, NeedLogin, Server, api_user, is_manager, may_change, public_base
+from .app import Forbidden, NeedLogin, Server, api_user, is_manager, may_change, public_base, team
 from .forms import proposal_of, quote_request
 
 MAX_BODY = 256 * 1024
@@ -160,10 +160,10 @@ def quotes(request: Request, body, user) -> Response:
             return JSONResponse(record_data(request, found), status_code=200)
     book = _book(body)
     request_ = quote_request(body)
-    proposal = proposal_of(body, server.seller, server.seller_path, server.settings().valid_days)
+    proposal = proposal_of(body, server.seller, server.seller_path, team(request).valid_days)
     rep = str(body.get("rep") or user.name)
-    reg = server.as_user(user)
-    if not user.is_named(rep) and not is_manager(user, server.settings()):
+    reg = server.as_user(user, team(request))
+    if not user.is_named(rep) and not is_manager(user, team(request)):
         raise RegisterError(f"{user.name} records quotes under their own name (a manager may name another rep)")
     try:
         record, _ = publish(reg, book, request_, proposal, rep=rep, folder=server.documents, request_key=request_key)
@@ -189,7 +189,7 @@ def quote(request: Request, body, user) -> Response:
 def status(request: Request, body, user) -> Response:
     server: Server = request.app.state.server
     record = server.register.get(request.path_params["ref"])
-    if not may_change(user, record, server.settings()):
+    if not may_change(user, record, team(request)):
         raise Forbidden(f"{record.label} is {record.rep}'s quote: its rep or a manager changes it")
     r = server.register.set_status(record.number, str(body.get("status", "")), user.id)
     return JSONResponse(record_data(request, r))
@@ -200,7 +200,7 @@ def approve(request: Request, body, user) -> Response:
     from ..quoting import approve as approve_quote
     server: Server = request.app.state.server
     role = body.get("role")
-    r = approve_quote(server.as_user(user), request.path_params["ref"], str(role) if role else None)
+    r = approve_quote(server.as_user(user, team(request)), request.path_params["ref"], str(role) if role else None)
     return JSONResponse(record_data(request, r))
 
 

@@ -28,11 +28,11 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ..register.accounts import Accounts, stored_users
-from ..register.core import Register
+from ..register.accounts import Accounts
+from ..register.core import Register, team_settings
 from ..register.db import SQLiteDatabase
 from ..register.errors import RegisterError
-from ..register.settings import TeamSettings, User, load_settings
+from ..register.settings import TeamSettings, User
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "xlp_session"
@@ -86,15 +86,12 @@ class Server:
                    chosen_seller_path(config.seller))
 
     def settings(self) -> TeamSettings:
-        """The team settings with the users added since the server started (read on each request:
-        a user added with ``xlpricing users add`` can log in at once)."""
-        db = self.register.db
-        return load_settings(self.config.settings, db.path if isinstance(db, SQLiteDatabase) else None,
-                             stored_users(db))
+        """The team settings with the users added since the server started (read afresh: a user
+        added with ``xlpricing users add`` can log in at once). A request reads them once: ``team``."""
+        return team_settings(self.register.db, self.config.settings)
 
-    def as_user(self, user: User) -> Register:
-        reg = Register(self.register.db, self.settings())
-        return reg.acting_as(user)
+    def as_user(self, user: User, settings: TeamSettings) -> Register:
+        return Register(self.register.db, settings).acting_as(user)
 
     def inside(self, path: str | Path) -> Path | None:
         """``path`` when it lies in the documents folder (a record written elsewhere, by the command
@@ -111,6 +108,14 @@ class NeedLogin(Exception):
 
 class Forbidden(Exception):
     pass
+
+
+def team(request: Request) -> TeamSettings:
+    """The team settings for this request, read once however many checks ask."""
+    settings = getattr(request.state, "team", None)
+    if settings is None:
+        settings = request.state.team = request.app.state.server.settings()
+    return settings
 
 
 def session_key(request: Request) -> str | None:
@@ -130,7 +135,7 @@ def web_user(request: Request):
     session = server.accounts.session(key) if key else None
     if session is None:
         raise NeedLogin()
-    user = server.settings().users.get(session.login)
+    user = team(request).users.get(session.login)
     if user is None:  # removed from the team since
         raise NeedLogin()
     return user, session
@@ -140,7 +145,7 @@ def api_user(request: Request) -> User:
     server: Server = request.app.state.server
     m = re.fullmatch(r"Bearer\s+(\S+)", request.headers.get("authorization", ""))
     login = server.accounts.token_login(m.group(1)) if m else None
-    user = server.settings().users.get(login) if login else None
+    user = team(request).users.get(login) if login else None
     if user is None:
         raise NeedLogin()
     return user

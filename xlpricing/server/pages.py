@@ -21,8 +21,8 @@ from ..register import core
 from ..register.accounts import LINK_DAYS, Throttled, new_password
 from ..register.errors import RegisterError
 from .app import (ADMIN, FORM_COOKIE, SESSION_COOKIE, Forbidden, NeedLogin, Server, api_user, check_csrf,
-                  client_address, is_manager, may_change, new_form_token, public_base, session_key, templates,
-                  web_user)
+                  client_address, is_manager, may_change, new_form_token, public_base, session_key, team,
+                  templates, web_user)
 from .forms import MAX_APPS, proposal_of, quote_request
 
 MAX_UPLOAD = 20 * 1024 * 1024  # a stamped PDF: scans are large, 20 MB is plenty
@@ -36,8 +36,7 @@ def _server(request: Request) -> Server:
 
 
 def render(request: Request, name: str, status: int = 200, user=None, session=None, **context) -> Response:
-    server = _server(request)
-    settings = server.settings() if user is not None else None
+    settings = team(request) if user is not None else None
     context.update(user=user, csrf=session.csrf if session else context.get("csrf", ""),
                    is_admin=user is not None and ADMIN in user.roles,
                    is_manager=user is not None and is_manager(user, settings),
@@ -96,7 +95,7 @@ def login(request: Request, form) -> Response:
         return _with_form_cookie(request, render(request, "login.html", csrf=token, next=next_path, error=""), token)
     check_csrf(request.cookies.get(FORM_COOKIE, ""), form.get("csrf"))
     login_name = str(form.get("login", "")).strip().lower()
-    user = server.settings().user(login_name)
+    user = team(request).user(login_name)
     login_id = user.id if user else login_name
     try:
         ok = server.accounts.check_login(login_id, str(form.get("password", "")), client_address(request))
@@ -143,7 +142,8 @@ def dashboard(request: Request, form, user, session) -> Response:
             table[key][1][r.currency] += r.total
     expiring = sorted((r for r in rows if r.status_on(today) in core.OPEN
                        and today <= r.valid_until <= today + dt.timedelta(days=7)), key=lambda r: r.valid_until)
-    waiting = [r for r in rows if r.status == core.PENDING and server.as_user(user).may_approve(r, user)]
+    reg = server.as_user(user, team(request))
+    waiting = [r for r in rows if r.status == core.PENDING and reg.may_approve(r, user)]
     return render(request, "dashboard.html", user=user, session=session, count=len(rows),
                   by_status=[(s, *by_status[s]) for s in STATUS_LABELS if s in by_status],
                   by_rep=sorted(by_rep.items(), key=lambda kv: kv[0].casefold()),
@@ -158,7 +158,7 @@ def quote_list(request: Request, form, user, session) -> Response:
         status = None
     rows = _server(request).register.quotes(status=status, customer=q.get("customer") or None,
                                             rep=q.get("rep") or None, today=dt.date.today())
-    reps = sorted({u.name for u in _server(request).settings().users.values()}, key=str.casefold)
+    reps = sorted({u.name for u in team(request).users.values()}, key=str.casefold)
     return render(request, "quotes.html", user=user, session=session, rows=rows, reps=reps,
                   filters={"status": status or "", "customer": q.get("customer", ""), "rep": q.get("rep", "")})
 
@@ -198,7 +198,7 @@ def new_quote(request: Request, form, user, session) -> Response:
     server = _server(request)
     book, editions, addons = _book_choices()
     values = {"customer": "", "contact": user.name, "customer_contact": "", "customer_address": "", "notes": "",
-              "months": "12", "discount": "", "valid_days": str(server.settings().valid_days), "lang": "both",
+              "months": "12", "discount": "", "valid_days": str(team(request).valid_days), "lang": "both",
               "option_edition_2": "", "option_addons_2": "", "option_edition_3": "", "option_addons_3": ""}
     apps = [{"name": "", "edition": "", "addons": "", "peak_dau": "", "peak_groups": ""} for _ in range(4)]
     priced = problems = None
@@ -222,8 +222,8 @@ def new_quote(request: Request, form, user, session) -> Response:
             priced = request_.price(book)
             if form.get("action") == "record":  # the customer's texts matter only then
                 from ..quoting import publish
-                proposal = proposal_of(data, server.seller, server.seller_path, server.settings().valid_days)
-                record, _ = publish(server.as_user(user), book, request_, proposal, rep=user.name,
+                proposal = proposal_of(data, server.seller, server.seller_path, team(request).valid_days)
+                record, _ = publish(server.as_user(user, team(request)), book, request_, proposal, rep=user.name,
                                     folder=server.documents)
                 return RedirectResponse(f"/quotes/{url_quote(record.number)}?recorded=1", status_code=303)
         except QuoteError as exc:
@@ -266,13 +266,13 @@ def _quote_page(request: Request, user, session, ref: str, message: str = "", er
                       text=f"{ref} is not in the register.")
     record = versions[-1]
     shown = _record(server, ref, request.query_params.get("version")) or record
-    reg = server.as_user(user)
+    reg = server.as_user(user, team(request))
     try:
         from ..quoting import QuoteRequest
         lines = _priced_lines(QuoteRequest.from_json(shown.request).price(server.register.book_of(shown)))
     except (QuoteError, RegisterError) as exc:
         lines, error = [], error or f"cannot show its lines: {exc}"
-    settings = server.settings()
+    settings = team(request)
     return render(request, "quote.html", status=status, user=user, session=session, r=shown, latest=record,
                   versions=versions, events=server.register.events(record.number), lines=lines,
                   links=server.accounts.links(record.number), signed=server.accounts.signed_copies(record.number),
@@ -304,7 +304,7 @@ def _acting(request: Request, form, user, session, act) -> Response:
 def approve(request: Request, form, user, session) -> Response:
     def act(server: Server, ref: str):
         from ..quoting import approve as approve_quote
-        r = approve_quote(server.as_user(user), ref)
+        r = approve_quote(server.as_user(user, team(request)), ref)
         waiting = ", ".join(a["role"] for a in r.approvals if a["by"] is None)
         return (f"已批准 approved by {user.name}" + (f"; still waiting for {waiting}" if waiting else
                                                       ": the pending banner is gone from its documents")), ""
@@ -314,14 +314,14 @@ def approve(request: Request, form, user, session) -> Response:
 @endpoint()
 def refuse(request: Request, form, user, session) -> Response:
     def act(server: Server, ref: str):
-        server.as_user(user).refuse_approval(ref, user, str(form.get("why", "")))
+        server.as_user(user, team(request)).refuse_approval(ref, user, str(form.get("why", "")))
         return f"已拒绝 approval refused by {user.name}", ""
     return _acting(request, form, user, session, act)
 
 
-def _changer(server: Server, ref: str, user):
+def _changer(request: Request, server: Server, ref: str, user):
     record = server.register.get(ref)
-    if not may_change(user, record, server.settings()):
+    if not may_change(user, record, team(request)):
         raise Forbidden(f"{record.label} is {record.rep}'s quote: its rep or a manager changes it")
     return record
 
@@ -329,7 +329,7 @@ def _changer(server: Server, ref: str, user):
 @endpoint()
 def set_status(request: Request, form, user, session) -> Response:
     def act(server: Server, ref: str):
-        _changer(server, ref, user)
+        _changer(request, server, ref, user)
         r = server.register.set_status(ref, str(form.get("status", "")), user.id)
         return f"{r.label} → {STATUS_LABELS.get(r.status, r.status)}", ""
     return _acting(request, form, user, session, act)
@@ -353,7 +353,7 @@ def ensure_pdf(server: Server, reg, record):
 @endpoint()
 def share(request: Request, form, user, session) -> Response:
     def act(server: Server, ref: str):
-        record = _changer(server, ref, user)
+        record = _changer(request, server, ref, user)
         shown = record.status_on(dt.date.today())
         if shown not in (core.DRAFT, core.SENT):
             raise RegisterError(f"{record.label} is {shown}: only a draft or a sent quote is shared with a customer"
@@ -365,7 +365,7 @@ def share(request: Request, form, user, session) -> Response:
             days = int(str(form.get("days", LINK_DAYS)).strip())
         except ValueError:
             raise RegisterError("a link is valid for a whole number of days") from None
-        reg = server.as_user(user)
+        reg = server.as_user(user, team(request))
         ensure_pdf(server, reg, record)
         token = server.accounts.new_link(record.number, record.version, user.id, days)
         if shown == core.DRAFT:
@@ -378,7 +378,7 @@ def share(request: Request, form, user, session) -> Response:
 @endpoint()
 def revoke_link(request: Request, form, user, session) -> Response:
     def act(server: Server, ref: str):
-        record = _changer(server, ref, user)
+        record = _changer(request, server, ref, user)
         if not server.accounts.revoke_link(int(request.path_params["link"]), record.number):
             raise RegisterError("that link was answered or withdrawn already")
         return "链接已撤销 link withdrawn: it shows nothing any more", ""
@@ -391,7 +391,7 @@ def upload_signed(request: Request, form, user, session) -> Response:
     def act(server: Server, ref: str):
         import hashlib
         from ..files import atomic_write
-        record = _changer(server, ref, user)
+        record = _changer(request, server, ref, user)
         upload = form.get("file")
         data = upload.file.read(MAX_UPLOAD + 1) if hasattr(upload, "file") else b""
         if not data.startswith(b"%PDF-"):
@@ -422,14 +422,15 @@ def revise(request: Request, form, user, session) -> Response:
     was priced with; the version before is superseded (an accepted one stays accepted)."""
     def act(server: Server, ref: str):
         from ..quoting import revise as revise_quote
-        record = _changer(server, ref, user)
+        record = _changer(request, server, ref, user)
         text = {k: str(form.get(k, "") or "").strip() for k in ("dau", "groups", "months", "discount", "valid_days",
                                                                  "notes")}
         changes = {k: (text[k] or None) for k in ("dau", "groups", "months", "discount")}
         if text["valid_days"] and not text["valid_days"].isdigit():
             raise RegisterError(f"valid days is a whole number of days, got {text['valid_days']!r}")
         info = {"notes": text["notes"] or None, "valid_days": int(text["valid_days"]) if text["valid_days"] else None}
-        new = revise_quote(server.as_user(user), record.number, server.register.book_of(record), changes, info)
+        new = revise_quote(server.as_user(user, team(request)), record.number, server.register.book_of(record),
+                           changes, info)
         before = server.register.get(record.number, record.version)
         return (f"已修订 revised: {new.label} ({STATUS_LABELS[new.status]}, total {formatting.money(new.total, new.currency)}"
                 f"); {before.label} is {STATUS_LABELS[before.status]}"), ""
@@ -549,7 +550,7 @@ def account(request: Request, form, user, session) -> Response:
 
 
 @endpoint()
-def team(request: Request, form, user, session) -> Response:
+def team_page(request: Request, form, user, session) -> Response:
     """The team settings and its users: administrators only."""
     if ADMIN not in user.roles:
         raise Forbidden("the team settings are for administrators (role admin)")
@@ -560,13 +561,14 @@ def team(request: Request, form, user, session) -> Response:
         roles = [r.strip() for r in str(form.get("roles", "")).split(",") if r.strip()]
         password = new_password()
         try:
-            if server.settings().user(login_name):
+            if team(request).user(login_name):
                 raise RegisterError(f"{login_name} is a user already")
             server.accounts.add_user(login_name, str(form.get("name", "")), roles, password, in_settings=False)
+            request.state.team = server.settings()  # the team as it is now, the new user in it
             message = f"user {login_name} added; their first password (shown once): {password}"
         except RegisterError as exc:
             error = str(exc)
-    settings = server.settings()
+    settings = team(request)
     return render(request, "team.html", user=user, session=session, settings=settings, message=message, error=error,
                   passwords={u: server.accounts.has_password(u) for u in settings.users})
 
@@ -606,5 +608,5 @@ def routes() -> list[Route]:
         Route("/accept/{token}", accept, methods=["GET", "POST"], name="accept"),
         Route("/accept/{token}/pdf", accept_pdf),
         Route("/account", account, methods=["GET", "POST"]),
-        Route("/team", team, methods=["GET", "POST"]),
+        Route("/team", team_page, methods=["GET", "POST"]),
     ]
