@@ -57,7 +57,8 @@ async def call(method: str, path: str, body: dict | None = None, headers: dict |
             raise ServerError(f"cannot reach {server}: {exc}") from None
     else:
         import asyncio
-        status, text = await asyncio.to_thread(_urllib, method, url, sent, data)
+        status, raw = await asyncio.to_thread(_urllib, method, url, sent, data, server)
+        text = raw.decode("utf-8", "replace")
     try:
         answer = json.loads(text) if text else {}
     except ValueError:
@@ -69,30 +70,25 @@ async def call(method: str, path: str, body: dict | None = None, headers: dict |
 
 def download(url: str, token: str) -> bytes:
     """A document the server keeps (a quote's workbook or PDF), for the command line."""
-    import urllib.error
-    import urllib.request
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.read()
-    except urllib.error.HTTPError as exc:
-        raise ServerError(f"{url}: {exc.code} {exc.read().decode('utf-8', 'replace')[:200]}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise ServerError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
+    status, body = _urllib("GET", url, {"Authorization": f"Bearer {token}"}, None, url)
+    if status >= 400:
+        raise ServerError(f"{url}: {status} {body.decode('utf-8', 'replace')[:200]}")
+    return body
 
 
-def _urllib(method: str, url: str, headers: dict, data: str | None) -> tuple[int, str]:
+def _urllib(method: str, url: str, headers: dict, data: str | None, where: str) -> tuple[int, bytes]:
+    """(status, body) of one request; ServerError naming ``where`` when it cannot be made."""
     import urllib.error
     import urllib.request
     request = urllib.request.Request(url, method=method, headers=headers,
                                      data=None if data is None else data.encode("utf-8"))
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
-            return response.status, response.read().decode("utf-8")
+            return response.status, response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
+        return exc.code, exc.read()
     except (urllib.error.URLError, OSError) as exc:
-        raise ServerError(f"cannot reach {url.split('/api/')[0]}: {getattr(exc, 'reason', exc)}") from None
+        raise ServerError(f"cannot reach {where}: {getattr(exc, 'reason', exc)}") from None
 
 
 def quote_body(customer, edition, peak_dau, peak_groups, addons, months, discount) -> dict:

@@ -102,7 +102,6 @@ def first_admin(register, login: str) -> str | None:
 def sample_quote(config, login: str) -> str | None:
     """A first quote to look at, when the register has none: a two-app deal, recorded as ``login``."""
     import datetime as dt
-    from ..dealinput import deal_from_toml
     from ..pricebook import choose_price_book
     from ..quoting import QuoteRequest, publish
     from ..sheets.proposal import Proposal
@@ -111,13 +110,13 @@ def sample_quote(config, login: str) -> str | None:
     try:
         if server.register.quotes(latest_only=False):
             return None
-        user = server.settings().users[login]
+        settings = server.settings()
+        user = settings.users[login]
         deal = ('months = 12\n\n[[apps]]\nname = "主应用 Main app"\nedition = "pro"\npeak_dau = 35000\n'
                 'peak_groups = 202000\naddons = ["history_90"]\n\n[[apps]]\nname = "海外 Overseas app"\n'
                 'edition = "pro"\npeak_dau = 8000\n')
-        deal_from_toml(deal)
         book = choose_price_book(today=dt.date.today())
-        record, _ = publish(server.as_user(user), book, QuoteRequest(deal=deal),
+        record, _ = publish(server.as_user(user, settings), book, QuoteRequest(deal=deal),
                             Proposal(customer="示例客户 Sample Customer Ltd.", contact=user.name, seller=server.seller,
                                      seller_path=server.seller_path),
                             rep=user.name, folder=server.documents)
