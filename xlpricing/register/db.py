@@ -148,6 +148,13 @@ MIGRATIONS: list[tuple[int, tuple[str, ...]]] = [
             id INTEGER PRIMARY KEY,
             secret TEXT NOT NULL)""",
     )),
+    # 5: identity is the login: a quote's owner is kept by login (``rep`` stays the name it shows;
+    # a quote recorded before keeps its name, matched to a login when read). An Idempotency-Key's
+    # request body is kept as its SHA-256, so a key reused with another body is told apart.
+    (5, (
+        "ALTER TABLE quotes ADD COLUMN rep_login TEXT",
+        "ALTER TABLE quotes ADD COLUMN request_sha256 TEXT",
+    )),
 ]
 
 
