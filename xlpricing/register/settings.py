@@ -5,6 +5,10 @@ roles, and the approval rules (which name roles).
     prefix = "Q"              # numbers read Q-2026-000123
     [quotes]
     valid_days = 30           # when a quote does not say
+    visibility = "team"       # "team": every user reads every quote; "own": a rep reads her own only
+    [team]
+    name = "示例科技 Example Ltd" # who the customer's page names when no seller profile is set
+    time_zone = "Asia/Shanghai"  # the zone pages and documents show times in
     [users]                   # login = name and roles; every register action is done by one of them
     lina = { name = "Li Na", roles = ["rep"] }
     zhao = { name = "Zhao Min", roles = ["rep", "sales manager"] }
@@ -29,6 +33,8 @@ from .errors import RegisterError
 SETTINGS_ENV = "XLPRICING_TEAM_SETTINGS"
 SETTINGS_NAME = "xlpricing-team.toml"
 PREFIX = re.compile(r"[A-Z][A-Z0-9]{0,7}")
+VISIBILITIES = ("team", "own")
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,9 @@ class TeamSettings:
     approvals: tuple[ApprovalRule, ...] = ()
     users: dict[str, User] = field(default_factory=dict)
     source: str = "defaults"
+    visibility: str = "team"  # VISIBILITIES
+    team_name: str = ""
+    time_zone: str = DEFAULT_TIME_ZONE
 
     def approvals_for(self, discount: Decimal, total: Decimal) -> list[dict]:
         needed = []
@@ -118,7 +127,7 @@ def load_settings(path: str | Path | None, register_path: Path | None,
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RegisterError(f"the team settings {chosen} are not valid TOML: {exc}") from None
     problems: list[str] = []
-    known = {"numbering", "quotes", "approvals", "users"}
+    known = {"numbering", "quotes", "approvals", "users", "team"}
     if "roles" in data:
         problems.append("roles: roles are given with each user now: [users] lina = { name = \"Li Na\", "
                         "roles = [\"sales manager\"] }")
@@ -130,6 +139,17 @@ def load_settings(path: str | Path | None, register_path: Path | None,
     valid_days = data.get("quotes", {}).get("valid_days", 30)
     if isinstance(valid_days, bool) or not isinstance(valid_days, int) or not 1 <= valid_days <= 365:
         problems.append(f"quotes.valid_days: a whole number of days, 1 to 365, got {valid_days!r}")
+    quotes = data.get("quotes", {})
+    problems += [f"quotes.{k}: unknown key (known: valid_days, visibility)" for k in sorted(set(quotes) -
+                                                                                        {"valid_days", "visibility"})]
+    visibility = quotes.get("visibility", "team")
+    if visibility not in VISIBILITIES:
+        problems.append(f"quotes.visibility: \"team\" (every user reads every quote) or \"own\" (a rep reads her "
+                        f"own only), got {visibility!r}")
+    team_table = data.get("team", {})
+    team_name, time_zone = _team(team_table if isinstance(team_table, dict) else {}, problems)
+    if not isinstance(team_table, dict):
+        problems.append("team: a table of name = \"…\", time_zone = \"Asia/Shanghai\" is expected")
     rules = []
     for i, rule in enumerate(data.get("approvals", [])):
         where = f"approvals[{i}]"
@@ -155,7 +175,24 @@ def load_settings(path: str | Path | None, register_path: Path | None,
                             f"approve (give it to a user: roles = [{rule.role!r}])")
     if problems:
         raise RegisterError(f"the team settings {chosen} have {len(problems)} problem(s):\n  " + "\n  ".join(problems))
-    return TeamSettings(prefix, valid_days, tuple(rules), users, str(chosen))
+    return TeamSettings(prefix, valid_days, tuple(rules), users, str(chosen), visibility, team_name, time_zone)
+
+
+def _team(table: dict, problems: list[str]) -> tuple[str, str]:
+    """[team] name and time_zone (an IANA zone: the zone pages show times in)."""
+    problems += [f"team.{k}: unknown key (known: name, time_zone)" for k in sorted(set(table) - {"name", "time_zone"})]
+    name = table.get("name", "")
+    if not isinstance(name, str) or len(name) > 200:
+        problems.append(f"team.name: the team's or company's name, a text of at most 200 characters, got {name!r}")
+        name = ""
+    zone = table.get("time_zone", DEFAULT_TIME_ZONE)
+    try:
+        from zoneinfo import ZoneInfo
+        ZoneInfo(zone)
+    except Exception:
+        problems.append(f"team.time_zone: an IANA time zone such as \"Asia/Shanghai\" or \"Europe/Berlin\", got {zone!r}")
+        zone = DEFAULT_TIME_ZONE
+    return name.strip(), zone
 
 
 def _users(table: object, problems: list[str]) -> dict[str, User]:
