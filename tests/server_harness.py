@@ -52,6 +52,70 @@ def make_team(folder: Path, register: str) -> Path:
     return settings
 
 
+def start_team(folder: Path, register: str) -> tuple["ServerProcess", dict]:
+    """``make_team``'s team served by one real process, and an API token each for lina and zhao
+    (made with ``xlpricing users token``). The caller stops the process."""
+    settings = make_team(folder, register)
+    server = ServerProcess(register, settings, folder / "documents", folder / "server.log")
+    tokens = {}
+    for login in ("lina", "zhao"):
+        done = cli("users", "token", login, "--register", register, "--settings", str(settings))
+        assert done.returncode == 0, done.stderr
+        tokens[login] = done.stdout.strip()
+    return server, tokens
+
+
+# ------------------------------------------------------------------ the app in this test's process
+
+EVERY_PASSWORD = {**PASSWORDS, "wang": "wang-password-1"}
+
+
+def team_app(folder: Path, settings_text: str = TEAM_SETTINGS, **config):
+    """The team server's app in this process (Starlette's test client drives it) on a SQLite
+    register in ``folder``, with ``settings_text`` as its team settings and every password set."""
+    from xlpricing.register import Register
+    from xlpricing.register.accounts import Accounts
+    from xlpricing.server.app import ServerConfig, create_app
+    register = folder / "register.sqlite3"
+    settings = folder / "xlpricing-team.toml"
+    settings.write_text(settings_text, encoding="utf-8")
+    with Register.open(register, settings) as reg:
+        accounts = Accounts(reg.db)
+        for login, password in EVERY_PASSWORD.items():
+            if login in reg.settings.users:
+                accounts.set_password(login, password)
+    return create_app(ServerConfig(register=str(register), settings=str(settings), documents=folder / "documents",
+                                   **config))
+
+
+def client(app):
+    from starlette.testclient import TestClient
+    return TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
+
+
+def signed_in(app, login: str, password: str | None = None):
+    """A test client logged in as ``login`` through the login form."""
+    c = client(app)
+    r = c.post("/login", data={"csrf": csrf_of(c.get("/login").text), "login": login,
+                               "password": password or EVERY_PASSWORD.get(login) or f"{login}-password-1"})
+    assert r.status_code == 303, r.text
+    return c
+
+
+def with_token(app, login: str):
+    """A test client carrying a new API token of ``login``."""
+    c = client(app)
+    c.headers["Authorization"] = f"Bearer {app.state.server.accounts.new_token(login, 'test')}"
+    return c
+
+
+def record_quote(app, login: str, body: dict) -> dict:
+    """``body`` recorded through the API as ``login``: the quote's JSON."""
+    r = with_token(app, login).post("/api/v1/quotes", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -158,6 +222,17 @@ def browsers(tmp_path):
     b = Browsers(tmp_path)
     yield b
     b.close()
+
+
+PHONE_WIDTH = 390  # CSS pixels: the viewport of today's common phones
+
+
+def as_phone(driver, height: int = 844) -> None:
+    """Show pages ``PHONE_WIDTH`` px wide: a headless window is at least 500 px, so the viewport is
+    set through the DevTools protocol. Not Chromium's mobile emulation: its layout viewport widens
+    to a page that overflows, and such a page would then measure as fitting."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": PHONE_WIDTH, "height": height, "deviceScaleFactor": 1, "mobile": False})
 
 
 def log_in(driver, server_url: str, login: str, password: str | None = None) -> None:

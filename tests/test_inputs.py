@@ -17,6 +17,8 @@ from xlpricing.inputs import MAX_COUNT, addon_codes, price_deal, whole_number
     (Decimal("35000"), 35000),  # a currency-formatted cell
     (Decimal("35000.00"), 35000),
     ("35000", 35000), (" 35,000 ", 35000), ("1,234,567", 1234567), ("+12", 12),
+    ("35000.0", 35000), ("35,000.00", 35000), ("3.5E+04", 35000), ("1e4", 10000),  # as CRMs write numbers
+    ("1E+12", MAX_COUNT), ("0e999999", 0),
     (0.0, 0), (MAX_COUNT, MAX_COUNT),
 ])
 def test_accepted_counts(value, expected):
@@ -28,8 +30,12 @@ def test_accepted_counts(value, expected):
     (35000.5, "peak_dau must be a whole number, got 35000.5"),
     (Decimal("0.5"), "peak_dau must be a whole number, got 0.5"),
     ("3.5", "peak_dau must be a whole number, got '3.5'"),
-    ("1e4", "peak_dau must be a whole number, got '1e4'"),
+    ("3.5e-1", "peak_dau must be a whole number, got '3.5e-1'"),
+    ("35000.", "peak_dau must be a whole number, got '35000.'"),
     ("35.000", "peak_dau must be a whole number, got '35.000'"),  # never guess a European thousands mark
+    ("1.000", "peak_dau must be a whole number, got '1.000'"),
+    ("1e999999", "peak_dau above 10^12 is not supported"),  # refused before it is made a million digits
+    ("1.000000000001E+12", "peak_dau above 10^12 is not supported, got 1,000,000,000,001"),
     ("12,34", "peak_dau must be a whole number, got '12,34'"),
     ("ten", "peak_dau must be a whole number, got 'ten'"),
     (-1, "peak_dau must not be negative, got -1"),

@@ -163,6 +163,53 @@ def test_a_writer_killed_before_it_recorded_its_temp_file_leaves_nothing_after_t
     assert list(folder.iterdir()) == []
 
 
+KILLED_HOLDING_A_KEY = KILLED_WHILE_WRITING.replace('output=Path(sys.argv[2]))',
+                                                   'output=Path(sys.argv[2]), request_key="api:x:k1", '
+                                                   'request_sha256="ab")')
+
+
+def test_a_key_whose_writer_was_killed_is_free_again_for_a_register_open_all_along(register_target, tmp_path,
+                                                                                   monkeypatch):
+    """A team server keeps its register open: a key held by another process that was killed
+    mid-recording is recovered when asked for, not "in progress" until the server restarts."""
+    monkeypatch.setenv("XLPRICING_USER", "x")
+    folder = tmp_path / "quotes"
+    folder.mkdir()
+    with Register.open(register_target) as reg:  # open before the kill, as a running server is
+        done = subprocess.run([sys.executable, "-c", KILLED_HOLDING_A_KEY, register_target, str(folder / "a.xlsx")],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == -signal.SIGKILL, done.stderr
+        assert reg.key_holder("api:x:k1") is None  # the killed run's record is removed, its key free
+        assert [e[3] for e in reg.events("Q-2026-000001")] == ["abandoned"]
+        record, _ = publish(reg, get_price_book("tencent-im-cn-seed"), QuoteRequest(options=(("pro", ()),)),
+                            Proposal(customer="x", quote_date=dt.date(2026, 12, 1)), rep="x",
+                            output=folder / "b.xlsx", request_key="api:x:k1", request_sha256="ab")
+        assert record.number == "Q-2026-000002"  # the number the killed run took is never reused
+        assert reg.key_holder("api:x:k1").record.number == "Q-2026-000002" and reg.verify() == []
+
+
+def test_a_key_this_process_is_still_writing_is_in_progress_not_recovered(register_target, tmp_path, monkeypatch):
+    """A process's own locks look free to itself: a record this very process is writing (another
+    request's thread) must not be taken for abandoned."""
+    import xlpricing.quoting as quoting
+    monkeypatch.setenv("XLPRICING_USER", "x")
+    seen_while_writing = []
+    real_write = quoting.write_priced
+
+    def writing(*args, **kwargs):
+        seen_while_writing.append(reg.key_holder("api:x:k2"))
+        return real_write(*args, **kwargs)
+    monkeypatch.setattr(quoting, "write_priced", writing)
+    with Register.open(register_target) as reg:
+        record, _ = publish(reg, get_price_book("tencent-im-cn-seed"), QuoteRequest(options=(("pro", ()),)),
+                            Proposal(customer="x", quote_date=dt.date(2026, 12, 1)), rep="x",
+                            output=tmp_path / "c.xlsx", request_key="api:x:k2", request_sha256="cd")
+        holder, = seen_while_writing
+        assert holder is not None and holder.record is None and holder.request_sha256 == "cd"  # in progress
+        assert reg.key_holder("api:x:k2").record.number == record.number == "Q-2026-000001"
+        assert reg.verify() == []
+
+
 # ------------------------------------------------------------------ status, versions, approvals
 
 
@@ -251,7 +298,7 @@ def test_a_discount_above_ten_percent_needs_approval(register_target, tmp_path, 
         assert reg.set_status(above.number, "sent", "zhao").status == "sent"
         actions = [(e[3], e[2]) for e in reg.events(above.number)]
     assert ("created", "lina") in actions and ("approved", "zhao") in actions
-    assert approved.approvals[0]["by"] == "Zhao Min"
+    assert (approved.approvals[0]["by"], approved.approvals[0]["by_name"]) == ("zhao", "Zhao Min")  # login; name shown
 
 
 def test_a_rep_never_approves_her_own_quote(register_target, tmp_path, monkeypatch):
@@ -261,7 +308,7 @@ def test_a_rep_never_approves_her_own_quote(register_target, tmp_path, monkeypat
     as_user(monkeypatch, "zhao")  # a manager who also sells
     with Register.open(register_target, settings) as reg:
         own = put(reg, tmp_path, "Own", request=PRO_35K.revised(discount="12"), rep="zhao")
-        assert own.rep == "Zhao Min"  # filed by name, typed as a login
+        assert (own.rep, own.rep_login) == ("Zhao Min", "zhao")  # shown by name, owned by login
         with pytest.raises(RegisterError, match="Zhao Min is the rep of .*never approves her own quote"):
             approve(reg, own.number)
         assert reg.get(own.number).status == "pending approval"
@@ -286,7 +333,9 @@ def test_only_users_of_the_team_act(register_target, tmp_path, monkeypatch):
     ('[[approvals]]\ndiscount_above = 10\nrole = "sales manager"\n', "no user in \\[users\\] holds the role"),
     ('[roles]\n"sales manager" = ["Zhao Min"]\n', "roles are given with each user now"),
     ('[users]\nLi = { name = "Li" }\n', "users.Li: a login is lower-case"),
-    ('[users]\na = { name = "Li" }\nb = { name = "li" }\n', "'li' names users.a already"),
+    ('[users]\na = { name = "Li" }\nb = { name = "li" }\n', "users.b: the name 'li' is user a's name already"),
+    ('[users]\na = { name = "Li" }\nb = { name = "ＬＩ" }\n', "users.b: the name 'ＬＩ' is user a's name already"),
+    ('[users]\nzhao = { name = "Zhao Min" }\nb = { name = "Zhao" }\n', "users.b: the name 'Zhao' is user zhao's login"),
     ('[users]\na = { name = "Li", role = ["x"] }\n', "users.a.role: unknown key"),
 ])
 def test_team_settings_problems_name_their_key(tmp_path, text, problem):
@@ -310,7 +359,7 @@ def test_revise_writes_version_two_and_supersedes_version_one(register_target, t
 
 
 def test_hostile_text_round_trips_unchanged(register_target, tmp_path):
-    names = ["O'Brien \"Ltd\"", "'; DROP TABLE quotes; --", "Tab\tand\x01control", "名" * 200]  # 200: the page's limit
+    names = ["O'Brien \"Ltd\"", "'; DROP TABLE quotes; --", "Tab\tand\nline", "名" * 200]  # 200: the page's limit
     with Register.open(register_target) as reg:
         for i, name in enumerate(names):
             publish(reg, SEED, PRO_35K, info(name), rep="名" * 10_000, output=tmp_path / f"h{i}.xlsx")
@@ -320,6 +369,11 @@ def test_hostile_text_round_trips_unchanged(register_target, tmp_path):
             publish(reg, SEED, PRO_35K, info("x"), rep="x" * 10_001, output=tmp_path / "long.xlsx")
         with pytest.raises(QuoteError, match="customer: 201 characters, a proposal takes at most 200"):
             publish(reg, SEED, PRO_35K, info("x" * 201), rep="x", output=tmp_path / "long.xlsx")
+        # not text at all: a control character an .xlsx cannot hold, a lone surrogate (no database stores it)
+        with pytest.raises(QuoteError, match=r"customer: a control character \(U\+0001\) at character 4: remove it"):
+            publish(reg, SEED, PRO_35K, info("Tab\x01"), rep="x", output=tmp_path / "long.xlsx")
+        with pytest.raises(QuoteError, match=r"notes: a lone surrogate \(U\+DC80\) at character 1"):
+            publish(reg, SEED, PRO_35K, info("x", notes="\udc80"), rep="x", output=tmp_path / "long.xlsx")
         assert not (tmp_path / "long.xlsx").exists() and len(reg.quotes()) == len(names)  # no number spent
 
 

@@ -16,9 +16,9 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
-from server_harness import PASSWORDS, TEAM_SETTINGS, csrf_of
+from server_harness import PASSWORDS, TEAM_SETTINGS, client, csrf_of, record_quote, signed_in, team_app
 from xlpricing.register import Register
-from xlpricing.register.accounts import FAILURES_PER_LOGIN, Accounts
+from xlpricing.register.accounts import FAILURES_PER_LOGIN
 from xlpricing.server import api, pages
 from xlpricing.server.app import ServerConfig, create_app
 
@@ -28,29 +28,10 @@ ONE_APP = {"customer": "星河科技", "apps": [{"edition": "pro", "peak_dau": 3
 
 @pytest.fixture
 def team(tmp_path):
-    register = tmp_path / "register.sqlite3"
-    settings = tmp_path / "xlpricing-team.toml"
-    settings.write_text(TEAM_SETTINGS, encoding="utf-8")
-    with Register.open(register, settings) as reg:
-        accounts = Accounts(reg.db)
-        for login, password in PASSWORDS.items():
-            accounts.set_password(login, password)
-        accounts.set_password("wang", "wang-password-1")
-    app = create_app(ServerConfig(register=str(register), settings=str(settings), documents=tmp_path / "documents"))
-    return app, tmp_path
+    return team_app(tmp_path), tmp_path
 
 
-def client(app) -> TestClient:
-    return TestClient(app, base_url="http://127.0.0.1", follow_redirects=False)
-
-
-def log_in(app, login: str, password: str | None = None) -> TestClient:
-    c = client(app)
-    form = c.get("/login")
-    r = c.post("/login", data={"csrf": csrf_of(form.text), "login": login,
-                               "password": password or PASSWORDS.get(login, "wang-password-1"), "next": "/"})
-    assert r.status_code == 303, r.text
-    return c
+log_in = signed_in
 
 
 def token(app, login: str) -> dict:
@@ -58,9 +39,7 @@ def token(app, login: str) -> dict:
 
 
 def record(app, login: str, **changes) -> dict:
-    r = client(app).post("/api/v1/quotes", json={**ONE_APP, **changes}, headers=token(app, login))
-    assert r.status_code == 201, r.text
-    return r.json()
+    return record_quote(app, login, {**ONE_APP, **changes})
 
 
 def csrf(c: TestClient, path: str = "/") -> str:
@@ -233,7 +212,12 @@ def test_a_stamped_copy_is_kept_under_our_name_with_its_hash_and_accepts_a_sent_
     r = c.post(f"/quotes/{number}/signed", data={"csrf": csrf(c)},
                files={"file": ("../../../../etc/evil.pdf", b"not a pdf", "application/pdf")})
     assert r.status_code == 409 and "must be a PDF" in r.text
-    pdf = b"%PDF-1.4 stamped and signed\n%%EOF\n"
+    import io
+    from pypdf import PdfWriter
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=595, height=842)  # A4: what a scanner returns, one stamped page
+    writer.write(out)
+    pdf = out.getvalue()
     r = c.post(f"/quotes/{number}/signed", data={"csrf": csrf(c)},
                files={"file": ("../../../../etc/evil.pdf", pdf, "application/pdf")})
     assert r.status_code == 200 and "the quote is accepted" in r.text
@@ -367,7 +351,7 @@ def test_the_api_says_what_is_wrong(team):
     assert r.status_code == 400 and "customer" in r.json()["error"]
     assert c.get("/api/v1/quotes/Q-2026-999999", headers=headers).status_code == 404
     r = c.post("/api/v1/quotes", json={**ONE_APP, "rep": "Wang Lei"}, headers=headers)
-    assert r.status_code == 409 and "own name" in r.json()["error"]
+    assert r.status_code == 403 and "own name" in r.json()["error"]  # docs/api.md: not yours to do
 
 
 def test_the_api_shows_changes_and_approves(team):
@@ -380,7 +364,7 @@ def test_the_api_shows_changes_and_approves(team):
     # 83,988 list, 12 % off: 6,999 × 0.88 = 6,159.12 a month, × 12 = 73,909.44
     assert shown["total"] == "73909.44"
     r = c.post(f"/api/v1/quotes/{quote['number']}/approve", json={}, headers=zhao)
-    assert r.status_code == 200 and r.json()["status"] == "draft" and r.json()["approvals"][0]["by"] == "Zhao Min"
+    assert r.status_code == 200 and r.json()["status"] == "draft" and r.json()["approvals"][0]["by"] == "zhao"
     r = c.post(f"/api/v1/quotes/{quote['number']}/status", json={"status": "sent"}, headers=token(app, "lina"))
     assert r.json()["status"] == "sent"
     r = c.post(f"/api/v1/quotes/{quote['number']}/status", json={"status": "accepted"}, headers=token(app, "wang"))
@@ -453,7 +437,7 @@ def test_after_login_the_browser_goes_only_to_a_page_of_this_site(team):
 def test_users_are_added_and_listed_on_the_command_line(tmp_path):
     from server_harness import cli
     register = str(tmp_path / "register.sqlite3")
-    done = cli("users", "add", "qian", "--name", "Qian Yu", "--role", "rep", "--register", register)
+    done = cli("users", "add", "qian", "--name", "Qian Yu", "--role", "rep", "--register", register, "--new-team")
     assert done.returncode == 0 and re.search(r"password \(shown once\): \S{12,}", done.stdout), done.stderr
     again = cli("users", "add", "qian", "--register", register)
     assert again.returncode == 2 and "exists already" in again.stderr
@@ -526,7 +510,8 @@ def test_the_price_form_offers_one_app_in_up_to_three_options(team):
     # pro: (999 + 3 × 1,000 DAU overage) × 12 = 47,988; flagship: (2,999 + 3 × 1,000) × 12 = 71,988
     assert r.status_code == 200 and 'id="priced-total">CNY 47,988<' in r.text
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.text))
-    assert "<h3>pro</h3>" in r.text and "<h3>flagship</h3>" in r.text and "35,988" in text
+    assert "<h3>方案 1 Option 1 · 专业版 Pro</h3>" in r.text and "<h3>方案 2 Option 2 · 旗舰版 Flagship</h3>" in r.text
+    assert "35,988" in text and "方案 2 合计 Option 2 total 71,988" in text
     r = c.post("/quotes/new", data={**form, "action": "record"})
     number = re.search(r"/quotes/(Q-\d{4}-\d{6})", r.headers["location"]).group(1)
     assert [o["total"] for o in app.state.server.register.get(number).options] == ["47988", "71988"]

@@ -21,11 +21,12 @@ from selenium.common.exceptions import NoAlertPresentException, NoSuchElementExc
 from selenium.webdriver.support.ui import Select
 
 from register_backends import register_target  # noqa: F401 (a fixture: SQLite, and PostgreSQL when there is one)
-from server_harness import ServerProcess, browsers, log_in, make_team, page_text, submit  # noqa: F401
+from server_harness import ServerProcess, as_phone, browsers, log_in, make_team, page_text, submit  # noqa: F401
 from test_proposals import needs_cjk_font, needs_libreoffice
 
 SHOTS_ENV = "XLPRICING_SCREENSHOTS"  # a folder: the main pages are saved there too (scripts/screenshots → docs/)
 CUSTOMER = '<script>alert("x")</script> 星河科技 Xinghe Tech'
+TEAM_NAME = "示例科技 Example Ltd"
 
 # App 1 "主应用": pro 999 + history_90 1,000
 #   + DAU 35,000 − 10,000 free = 25,000 → 3 started blocks × 1,000 = 3,000
@@ -37,13 +38,19 @@ TOTAL = "CNY 81,579.60"
 NET, TAX = "76,961.89", "4,617.71"
 
 
-def shot(driver, name: str, tmp: Path) -> None:
-    """The whole page (the window made as tall as the page for the picture, then as it was)."""
-    size = driver.get_window_size()
+def shot(driver, name: str, tmp: Path, phone: bool = False) -> None:
+    """The whole page (the window made as tall as the page for the picture, then as it was);
+    ``phone``: at the phone's width (server_harness.as_phone)."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(size["width"], min(max(height + 120, size["height"]), 4000))
-    driver.save_screenshot(str(tmp / f"{name}.png"))
-    driver.set_window_size(size["width"], size["height"])
+    if phone:
+        as_phone(driver, height=min(height, 4000))
+        driver.save_screenshot(str(tmp / f"{name}.png"))
+        as_phone(driver)
+    else:
+        size = driver.get_window_size()
+        driver.set_window_size(size["width"], min(max(height + 120, size["height"]), 4000))
+        driver.save_screenshot(str(tmp / f"{name}.png"))
+        driver.set_window_size(size["width"], size["height"])
     folder = os.environ.get(SHOTS_ENV)
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
@@ -78,6 +85,7 @@ def fill_deal(driver) -> None:
 def test_a_deal_from_the_rep_through_the_manager_to_the_customer(register_target, tmp_path, browsers):  # noqa: F811
     postgres = register_target.startswith("postgresql")
     settings = make_team(tmp_path, register_target)
+    settings.write_text(settings.read_text(encoding="utf-8") + f'\n[team]\nname = "{TEAM_NAME}"\n', encoding="utf-8")
     documents = tmp_path / "documents"
     servers = [ServerProcess(register_target, settings, documents, tmp_path / f"server{i}.log")
                for i in range(2 if postgres else 1)]
@@ -120,16 +128,18 @@ def test_a_deal_from_the_rep_through_the_manager_to_the_customer(register_target
         shot(rep, "quote", tmp_path)
 
         # the customer, in a browser of their own with no login, reads and accepts
-        customer = browsers.open(width=390, height=844)  # a phone
+        customer = browsers.open()
+        as_phone(customer)
         customer.get(link)
         assert customer.find_element("id", "total").text == TOTAL
+        assert customer.find_element("id", "seller").text == TEAM_NAME  # no seller profile: the team's name
         assert customer.find_element("id", "customer").text == CUSTOMER
         no_alert(customer)
         pdf = httpx.get(link + "/pdf", timeout=60)
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
         shown_sha = customer.find_element("id", "pdf-sha").text
         assert hashlib.sha256(pdf.content).hexdigest() == shown_sha
-        shot(customer, "customer-link", tmp_path)
+        shot(customer, "customer-link", tmp_path, phone=True)
         customer.find_element("id", "name").send_keys("王芳")
         submit(customer, "accept-button")  # the box not ticked: refused, said why
         assert "tick the box" in customer.find_element("id", "error").text

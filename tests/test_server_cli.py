@@ -10,20 +10,13 @@ import zipfile
 
 import pytest
 
-from server_harness import ServerProcess, cli, make_team
+from server_harness import cli, start_team
 
 
 @pytest.fixture(scope="module")
 def team_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("team")
-    register = str(folder / "register.sqlite3")
-    settings = make_team(folder, register)
-    s = ServerProcess(register, settings, folder / "documents", folder / "server.log")
-    tokens = {}
-    for login in ("lina", "zhao"):
-        done = cli("users", "token", login, "--register", register, "--settings", str(settings))
-        assert done.returncode == 0, done.stderr
-        tokens[login] = done.stdout.strip()
+    s, tokens = start_team(folder, str(folder / "register.sqlite3"))
     yield s, tokens
     s.stop()
 

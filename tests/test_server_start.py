@@ -11,7 +11,7 @@ import re
 
 import httpx2 as httpx
 
-from server_harness import ServerProcess, csrf_of
+from server_harness import ServerProcess, cli, csrf_of, free_port
 
 
 def test_the_first_start_makes_an_administrator_and_a_sample_quote(tmp_path):
@@ -37,3 +37,41 @@ def test_the_first_start_makes_an_administrator_and_a_sample_quote(tmp_path):
     log = again.text_of_log()
     assert "password" not in log and "sample quote" not in log
     assert password not in log
+
+
+def test_a_fresh_team_with_approval_rules_and_no_users_starts_with_its_first_admin(tmp_path):
+    # approval rules name a role nobody holds yet: the first administrator holds it, and the log
+    # says how to give it to someone; doing so keeps the settings valid for the next start
+    register = str(tmp_path / "register.sqlite3")
+    settings = tmp_path / "team.toml"
+    settings.write_text('[[approvals]]\nrole = "sales manager"\ndiscount_above = 10\n', encoding="utf-8")
+    s = ServerProcess(register, settings, tmp_path / "documents", tmp_path / "server.log",
+                      extra=("--first-admin", "admin"))
+    try:
+        log = s.text_of_log()
+        password = re.search(r"administrator admin, password \(shown once\): (\S+)", log).group(1)
+        assert ("admin holds the approving role(s) 'sales manager' until someone else does: give them to a user "
+                f"with xlpricing users add LOGIN --name NAME --role 'sales manager' --register {register} "
+                f"--settings {settings}") in log
+        with httpx.Client(base_url=s.url) as c:
+            form = c.get("/login")
+            r = c.post("/login", data={"csrf": csrf_of(form.text), "login": "admin", "password": password})
+            assert r.status_code == 303
+    finally:
+        s.stop()
+    added = cli("users", "add", "lina", "--name", "Li Na", "--role", "sales manager", "--password-stdin",
+                "--register", register, "--settings", str(settings), stdin="a long password for lina\n")
+    assert added.returncode == 0, added.stderr
+    again = ServerProcess(register, settings, tmp_path / "documents", tmp_path / "server2.log",
+                          extra=("--first-admin", "admin"))
+    again.stop()
+    assert "approving role" not in again.text_of_log()  # not a fresh team any more: nothing to say
+
+
+def test_approval_rules_nobody_can_hold_still_stop_a_server_without_first_admin(tmp_path):
+    settings = tmp_path / "team.toml"
+    settings.write_text('[[approvals]]\nrole = "sales manager"\ndiscount_above = 10\n', encoding="utf-8")
+    done = cli("serve", "--register", str(tmp_path / "register.sqlite3"), "--settings", str(settings),
+               "--documents", str(tmp_path / "documents"), "--port", str(free_port()))
+    assert done.returncode == 2
+    assert "no user in [users] holds the role 'sales manager'" in done.stderr

@@ -106,6 +106,7 @@ ENCODINGS = (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030 (GBK)"))
 class DealFile:
     rows: list[Row]
     encoding: str  # as the report names it: "UTF-8" or "GB18030 (GBK)"
+    ignored: tuple[str, ...] = ()  # header cells that name no column (a CRM's crm_id): not read
 
 
 def _decode(path: Path) -> tuple[str, str]:
@@ -130,7 +131,7 @@ def read_deals(path: Path) -> DealFile:
         header = next(reader, None)
         if not header:
             raise BatchError(f"{path} is empty")
-        columns = _columns(path, header)
+        columns, ignored = _columns(path, header)
         rows = []
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
@@ -141,15 +142,28 @@ def read_deals(path: Path) -> DealFile:
             rows.append(Row(number, values))
     except csv.Error as exc:
         raise BatchError(f"{path}: not a readable CSV at line {reader.line_num}: {exc}") from None
-    return DealFile(rows, encoding)
+    return DealFile(rows, encoding, ignored)
 
 
 def read_rows(path: Path) -> list[Row]:
     return read_deals(path).rows
 
 
-def _columns(path: Path, header: list[str]) -> dict[int, str]:
-    """Cell index -> field, refusing what would silently lose or mix up a field."""
+def _refuse_misspelt(path: Path, name: str, present: set[str]) -> None:
+    """An unknown column is a CRM's own (crm_id) and is not read; one that is the name of a column
+    the file lacks, misspelt (peak_dua), is refused: not reading it would price the deal without it."""
+    import difflib
+
+    spellings = {spelling: key for key, names in COLUMNS.items() if key not in present for spelling in names}
+    close = difflib.get_close_matches("".join(name.split()).casefold(), spellings, n=1, cutoff=0.8)
+    if close:
+        raise BatchError(f"{path}: unknown column {name!r}: is it {spellings[close[0]]!r}? Rename it; a column "
+                         f"that is none of ({', '.join(COLUMNS)}) is not read")
+
+
+def _columns(path: Path, header: list[str]) -> tuple[dict[int, str], tuple[str, ...]]:
+    """Cell index -> field, refusing what would silently lose or mix up a field; and the header
+    cells that name no field (a CRM export's own columns), which are not read."""
     columns: dict[int, str] = {}
     unknown = []
     for i, name in enumerate(header):
@@ -170,9 +184,9 @@ def _columns(path: Path, header: list[str]) -> dict[int, str]:
             hint = (f"; the header is one cell separated by {sep}: save the file as 'CSV (comma delimited)' "
                     f"(逗号分隔), or use a comma list separator")
         raise BatchError(f"{path}: missing column(s) {', '.join(missing)} (columns: {', '.join(COLUMNS)}){hint}")
-    if unknown:
-        raise BatchError(f"{path}: unknown column(s) {', '.join(unknown)} (columns: {', '.join(COLUMNS)})")
-    return columns
+    for name in unknown:
+        _refuse_misspelt(path, name, set(columns.values()))
+    return columns, tuple(unknown)
 
 
 # ------------------------------------------------------------------------------ per row
@@ -257,15 +271,28 @@ def price_row(book: PriceBook, row: Row):
     return quotes, proposal
 
 
+_SERIAL = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _date_cell(text: str):
+    """A date cell as the CSV holds it. A date column exported as numbers holds Excel serials
+    (46346 is 2026-11-20): within the years inputs.day takes a serial for, it is that number;
+    any other text goes on as text."""
+    if _SERIAL.fullmatch(text) and inputs.DATE_SERIALS[0] <= float(text) < inputs.DATE_SERIALS[1] + 1:
+        return float(text)
+    return text
+
+
 def _proposal(values: dict[str, str]):
     """The proposal's texts from a row (the first row of a deal), with the batch's seller and
     language; QuoteError for a bad date or validity."""
     from .sheets.proposal import Proposal, check_quote_dates
 
-    day = inputs.day(values["date"], "date") if values.get("date") else dt.date.today()
+    day = inputs.day(_date_cell(values["date"]), "date") if values.get("date") else dt.date.today()
     valid_days = inputs.whole_number(values["valid_days"], "valid_days") if values.get("valid_days") else 30
     if day is None:
-        raise QuoteError.of("date", f"date: YYYY-MM-DD is expected, got {values['date']!r}")
+        raise QuoteError.of("date", f"date: YYYY-MM-DD, YYYY/MM/DD or an Excel date serial is expected, "
+                                    f"got {values['date']!r}")
     problem = check_quote_dates(day, valid_days, ("date", "valid_days"))
     if problem:
         raise QuoteError.of(problem.split()[0], problem)
@@ -383,12 +410,12 @@ def _run_row(job: tuple[list[Row], str, bool]) -> Outcome:
             priced, proposal = price_row(_worker.book, row)
     except QuoteError as exc:
         return Outcome(row.number, customer, False, reason=str(exc) + _stale(Path(target), force))
-    from .register import RegisterError
+    from .register.errors import RegisterError, RegisterFailure
     try:
         record, priced = _publish_row(rows, target, force, priced, the_deal if deal else None, proposal)
     except FileExistsError:
         return Outcome(row.number, customer, False, reason=f"{name} exists (use --force)")
-    except (RegisterError, QuoteError) as exc:
+    except (RegisterError, RegisterFailure, QuoteError) as exc:
         return Outcome(row.number, customer, False, reason=str(exc))
     except OSError as exc:
         return Outcome(row.number, customer, False, reason=f"cannot write {name}: {exc.strerror or exc}")
@@ -422,13 +449,18 @@ def _publish_row(rows: list[Row], target: str, force: bool, priced, deal, propos
         options = [(v.get("edition") or "", v.get("addons") or "")]
         options += [inputs.option_parts(v[k]) for k in ("option2", "option3") if v.get(k)]
         request = QuoteRequest(options=tuple((e, inputs.addon_codes(a)) for e, a in options),
-                               dau=v.get("peak_dau") or "0", groups=v.get("peak_groups") or "0",
-                               months=v.get("months") or "1", discount=v.get("discount") or None)
+                               dau=_count(v, "peak_dau"), groups=_count(v, "peak_groups"),
+                               months=_count(v, "months", 1), discount=v.get("discount") or None)
     proposal = dataclasses.replace(proposal, seller_path=w.filing.get("seller_path", ""))
     rep = v.get("rep") or w.filing.get("rep") or default_rep(proposal.seller, w.register)
     return publish(w.register, w.book, request, proposal, rep=rep, output=Path(target), force=force,
                    number=v.get("quote_number") or None, request_key=key, priced=priced,
                    writer=None if deal is not None else w.writer)
+
+
+def _count(values: dict[str, str], column: str, default: int = 0) -> str:
+    """A count of a priced row as the register records it: 35000, however the CSV wrote it (3.5E+04)."""
+    return str(inputs.whole_number(values.get(column), column, default))
 
 
 def _stale(target: Path, force: bool) -> str:
@@ -491,6 +523,7 @@ class BatchResult:
     outcomes: list[Outcome]  # one per row, in row order
     encoding: str  # how the CSV was read
     summary: Path
+    ignored: tuple[str, ...] = ()  # the CSV's columns that were not read
 
 
 def run_batch(csv_path: Path, outdir: Path, price_book: PriceBook | str | None = None, force: bool = False,
@@ -575,7 +608,7 @@ def _run_batch(deals, rows, book, outdir, force, workers, progress, seller, lang
     from .sheets.summary import write_summary
 
     summary = write_summary(outdir / "summary.xlsx", book, outcomes, force=True)
-    return BatchResult(outcomes, deals.encoding, summary)
+    return BatchResult(outcomes, deals.encoding, summary, deals.ignored)
 
 
 CHUNK = 8  # rows a worker takes at a time
@@ -656,8 +689,11 @@ def report(result: BatchResult) -> str:
     good = [o for o in outcomes if o.ok]
     bad = [o for o in outcomes if not o.ok]
     total = sum((Decimal(o.total) for o in good), Decimal(0))
-    lines = [f"read as {result.encoding}",
-             f"{len(good)} of {len(outcomes)} quotes written (term total {formatting.amount(total)})"]
+    lines = [f"read as {result.encoding}"]
+    if result.ignored:
+        lines.append(f"column(s) not read: {', '.join(printable(c) for c in result.ignored)} "
+                     f"(not among {', '.join(COLUMNS)})")
+    lines += [f"{len(good)} of {len(outcomes)} quotes written (term total {formatting.amount(total)})"]
     if bad:
         lines.append(f"{len(bad)} row(s) failed:")
         lines += [f"  row {o.row} ({printable(o.customer) or 'no customer'}): {printable(o.reason)}" for o in bad]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import itertools
 import os
 import re
 import tempfile
@@ -24,7 +25,9 @@ from typing import Iterator
 TEMP_PREFIX = ".xlpricing-"  # temp files next to their target; see remove_stale_temp_files
 NAME_BYTES = 120  # a stem from free text, in UTF-8 bytes: with a suffix, well inside 255
 
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f\x80-\x9f\u2028\u2029]+')
+# what a file name must not hold: Windows' reserved characters, controls, line separators and the
+# bidi controls (formatting.BIDI_CONTROLS: a name with U+202E shows its end reversed, "…fdp.exe")
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f\x80-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
@@ -66,10 +69,16 @@ def _exists(path: Path) -> FileExistsError:
     return FileExistsError(f"{path} exists; pass --force to overwrite it")
 
 
-def check_target(path: Path, force: bool) -> None:
-    """Refuse before any work: a folder where a file belongs, or an existing file without ``force``."""
+def refuse_folder(path: Path) -> None:
+    """A folder where a file belongs: an OSError, so the command exits 1 as the README says,
+    whatever its name ends with (checked before a command looks at the suffix)."""
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "is a folder; give a file name", str(path))
+
+
+def check_target(path: Path, force: bool) -> None:
+    """Refuse before any work: a folder where a file belongs, or an existing file without ``force``."""
+    refuse_folder(path)
     if not force and (path.exists() or path.is_symlink()):
         raise _exists(path)
 
@@ -108,6 +117,27 @@ def publish_temp(tmp: Path, path: Path, force: bool) -> None:
     only where no file is."""
     os.chmod(tmp, file_mode())
     _publish(tmp, path, force)
+
+
+def publish_numbered(data: bytes, folder: Path, stem: str, suffix: str, first: int = 1) -> Path:
+    """``data`` under the first free name ``<stem>-<n><suffix>`` from n = ``first``, each name
+    claimed create-exclusive: writers at the same moment each get a name of their own, and a
+    name taken (by another writer, or a file left behind) is passed over, never replaced."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = temp_beside(folder / f"{stem}{suffix}", suffix)
+    try:
+        tmp.write_bytes(data)
+        os.chmod(tmp, file_mode())
+        for n in itertools.count(max(first, 1)):
+            path = folder / f"{stem}-{n}{suffix}"
+            try:
+                _publish(tmp, path, force=False)
+                return path
+            except FileExistsError:
+                continue
+    finally:
+        tmp.unlink(missing_ok=True)
+    raise AssertionError("unreachable")  # pragma: no cover - itertools.count never ends
 
 
 def temp_beside(path: Path, suffix: str) -> Path:

@@ -43,6 +43,22 @@ def money(value: Decimal, currency: str = "CNY") -> str:
     return f"{currency} {amount(value)}"
 
 
+def local_time(stamp: str | None, zone: str) -> str:
+    """A time the register wrote (ISO 8601, UTC: 2026-12-05T11:46:30+00:00) as people read it in
+    ``zone`` (an IANA zone): 2026-12-05 19:46 in Asia/Shanghai. Anything else is shown as it is."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+    if not stamp:
+        return ""
+    try:
+        at = dt.datetime.fromisoformat(stamp)
+    except (TypeError, ValueError):
+        return str(stamp)
+    if at.tzinfo is None:  # the register writes UTC; a time without a zone is one of its own
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
 def display_width(text: str) -> int:
     """Terminal columns: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -148,13 +164,34 @@ def text_lines(text: str) -> list[str]:
     return re.split(r"\r\n|\r|\n", text)
 
 
+# What no free text holds, whichever door it came through: a lone surrogate (not text at all: no
+# UTF-8 encodes it, no database stores it) and the control characters an .xlsx cannot hold (tab
+# and line breaks only where a text may have several lines).
+_NOT_TEXT = re.compile(r"[\ud800-\udfff]|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_ONE_LINE = re.compile(r"\t")  # a line break there is refused as a second line
+
+
+def character_problem(name: str, text: str, multiline: bool = True) -> str | None:
+    """'<name>: …' when ``text`` holds a character no free text may hold, or None."""
+    found = _NOT_TEXT.search(text) or (None if multiline else _NOT_ONE_LINE.search(text))
+    if found is None:
+        return None
+    char = found.group()
+    what = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+    return f"{name}: {what} (U+{ord(char):04X}) at character {found.start() + 1}: remove it"
+
+
 def text_problems(texts: dict[str, str]) -> list[str]:
-    """'<name>: …' for each text over its TEXT_LIMITS (names without a limit are not checked)."""
+    """'<name>: …' for each text over its TEXT_LIMITS, or holding a character no text may hold
+    (names without a limit are not checked)."""
     problems = []
     for name, text in texts.items():
         if name not in TEXT_LIMITS or not text:
             continue
         chars, lines = TEXT_LIMITS[name]
+        bad = character_problem(name, text, multiline=lines > 1)
+        if bad:
+            problems.append(bad)
         count_lines = len(text_lines(text))
         if len(text) > chars:
             problems.append(f"{name}: {len(text):,} characters, a proposal takes at most {chars:,} "
@@ -162,3 +199,16 @@ def text_problems(texts: dict[str, str]) -> list[str]:
         if count_lines > lines:
             problems.append(f"{name}: {count_lines:,} lines, a proposal takes at most {plural(lines, 'line')}")
     return problems
+
+
+# Bidirectional controls (Unicode's Bidi_Control: ALM, LRM, RLM, the embeddings and overrides
+# LRE…RLO, the isolates LRI…PDI). One in a name typed into a form would reorder what follows it on
+# a page or a proposal ("Trojan Source"): shown, they are named instead of obeyed.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_SHOWN = {ord(ch): f"[U+{ord(ch):04X}]" for ch in BIDI_CONTROLS}
+
+
+def shown_text(text):
+    """A free text as pages and documents show it: each bidi control written as its code point
+    ('[U+202E]'), so it reorders nothing. Anything but a string is returned as it is."""
+    return text.translate(_BIDI_SHOWN) if isinstance(text, str) else text

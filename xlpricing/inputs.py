@@ -6,7 +6,9 @@ One set of rules for every adapter (Excel functions, CLI, CSV batch), documented
 blank / None / ""       the argument's default (0 for counts, 1 for months)
 35000.0, Decimal(35000) 35000: Excel sends every number as a float, currency cells as Decimal
 " 35,000 " (text)       35000: digits with optional thousands commas and spaces around
-35000.5, "1e4", "3.5"   error: a peak or a month count is a whole number; we never round it
+"35000.0", "3.5E+04"    35000: a whole value as a CRM or a program writes a number as text
+35000.5, "3.5", "1e-1"  error: a peak or a month count is a whole number; we never round it
+"35.000", "1.000"       error: a European thousands mark or a decimal? never guessed
 -1                      error: counts are never negative
 NaN, ±inf               error
 TRUE / FALSE            error: a bool is not a count (Excel would otherwise read TRUE as 1)
@@ -33,6 +35,8 @@ from .errors import ARGUMENT_ORDER, Problem, QuoteError
 from .pricebook import PriceBook
 
 _NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)")
+# A whole value written with a fraction or an exponent: 35000.0, 35,000.00, 3.5E+04.
+_WRITTEN_NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?:[eE]([+-]?\d{1,6}))?")
 # What Excel shows for a cell holding an error (and what xlwings hands over with err_to_str).
 EXCEL_ERRORS = frozenset({
     "#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!",
@@ -78,11 +82,12 @@ def whole_number(value: Any, argument: str, default: int = 0) -> int:
         refuse_error_cell(value, argument)
         match = _NUMBER.fullmatch(value.strip())
         if match is None:
-            raise QuoteError.of(argument, f"{argument} must be a whole number, got {_shown(value)}")
-        digits = match.group(2).replace(",", "")
-        if len(digits.lstrip("0")) > 13:  # checked before int(): Python refuses 4,300+ digit texts
-            raise _too_large(argument)
-        number = int(digits) * (-1 if match.group(1) == "-" else 1)
+            number = _written_whole(value, argument)
+        else:
+            digits = match.group(2).replace(",", "")
+            if len(digits.lstrip("0")) > 13:  # checked before int(): Python refuses 4,300+ digit texts
+                raise _too_large(argument)
+            number = int(digits) * (-1 if match.group(1) == "-" else 1)
     else:
         raise QuoteError.of(argument, f"{argument} must be a number, got {type(value).__name__}")
     if number < 0:
@@ -90,6 +95,23 @@ def whole_number(value: Any, argument: str, default: int = 0) -> int:
     if number > MAX_COUNT:
         raise _too_large(argument, number)
     return number
+
+
+def _written_whole(value: str, argument: str) -> int:
+    """A count written as a whole value with a fraction or an exponent (35000.0, 3.5E+04), as CRM
+    exports and programs write numbers. 1.000 or 35.000 (three digits after a dot, no comma
+    before it) stays an error: it may be a European thousands mark, and we never guess."""
+    text = value.strip()
+    match = _WRITTEN_NUMBER.fullmatch(text)
+    if match is None or (match.group(4) is None and "," not in match.group(2) and len(match.group(2)) <= 3
+                         and match.group(3) is not None and len(match.group(3)) == 3):
+        raise QuoteError.of(argument, f"{argument} must be a whole number, got {_shown(value)}")
+    written = Decimal(match.group(2).replace(",", "") + "." + (match.group(3) or "0") + "e" + (match.group(4) or "0"))
+    if written and written.adjusted() > 12:  # checked before int(): 1e999999 has a million digits
+        raise _too_large(argument)
+    if written != written.to_integral_value():
+        raise QuoteError.of(argument, f"{argument} must be a whole number, got {_shown(value)}")
+    return int(written) * (-1 if match.group(1) == "-" else 1)
 
 
 def _shown(text: str, limit: int = 40) -> str:
@@ -103,13 +125,13 @@ _ZERO = Decimal(0)
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug is before March 1900)
 DATE_SERIALS = (36_526, 73_050)  # 2000-01-01 to 2099-12-31: a date cell as Lite (and a bare serial) hands it over
-_DATE_TEXT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DATE_TEXT = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})")  # 2026-11-20, or 2026/11/20 as a CRM writes it
 
 
 def day(value: Any, argument: str, what: str = "a date such as 2024-06-01") -> dt.date | None:
     """A day, from a cell or a command line: a date or datetime (a date cell), a date serial (what
     Lite and a bare number send; with a time of day, as NOW() gives, it is that day), or text
-    YYYY-MM-DD. None for text not written as a date (a book id, say); a date written but
+    YYYY-MM-DD (or YYYY/MM/DD). None for text not written as a date (a book id, say); a date written but
     impossible (2023-02-30) is refused as such. One parser for --as-of, quote --date and cells."""
     if isinstance(value, dt.datetime):
         return value.date()
@@ -125,7 +147,7 @@ def day(value: Any, argument: str, what: str = "a date such as 2024-06-01") -> d
         if written is None:
             return None
         try:
-            return dt.date(*map(int, written.groups()))
+            return dt.date(*map(int, written.group(1, 3, 4)))
         except ValueError:
             raise QuoteError.of(argument, f"{argument}: {value.strip()} is not a date") from None
     raise QuoteError.of(argument, f"{argument} must be {what}, got {type(value).__name__}")

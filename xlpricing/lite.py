@@ -277,7 +277,9 @@ def write_lite_workbook(path: str | Path, book: PriceBook, force: bool = False) 
     from .sheets.template import build_template, open_on, save_workbook, write_examples_sheet
     from .sheets.udfcalls import LITE
 
+    from .files import refuse_folder
     path = Path(path)
+    refuse_folder(path)
     if path.suffix.lower() != ".xlsx":
         raise ValueError(f"{path.name}: an xlwings Lite workbook is an .xlsx file")
     main, requirements = main_py(book), requirements_txt()

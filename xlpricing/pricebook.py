@@ -352,6 +352,21 @@ def choose_price_book(name: str | None = None, as_of: dt.date | None = None, reg
     return default_book(today)
 
 
+def client_book(name: object, today: dt.date | None = None, argument: str = "price_book") -> PriceBook:
+    """The book a client of the team server names (the API, a page): a shipped book's id, never a
+    file, so an unknown name is one message whatever lies on the server's disk; nothing named:
+    the book in force on ``today``, as the command line chooses it (the team's default too)."""
+    from .errors import QuoteError
+    default = choose_price_book(today=today)
+    if name is None or name == "":
+        return default
+    known = available_price_books()
+    if isinstance(name, str) and name.strip() in (*known, default.id):
+        return default if name.strip() == default.id else get_price_book(name.strip())
+    shown = repr(name[:60] + "…" if len(name) > 60 else name) if isinstance(name, str) else type(name).__name__
+    raise QuoteError.of(argument, f"{argument}: no price book {shown} (books: {', '.join(known)})")
+
+
 @functools.lru_cache(maxsize=8)  # read for every =IMQUOTE without a book: once per value
 def _team_book(team: str) -> PriceBook:
     """XLPRICING_PRICE_BOOK: an id, a file or a date; a message names the variable, so the fix is

@@ -51,6 +51,15 @@ class QuoteRequest:
     def from_json(cls, data: dict) -> "QuoteRequest":
         return cls(**{**data, "options": tuple((e, tuple(a)) for e, a in data.get("options", ()))})
 
+    def usage_revisable(self) -> bool:
+        """Whether a revision's peak DAU and groups say what they change: not in a deal of several
+        apps or phases (which app, which months?), there a new deal file does."""
+        if not self.deal:
+            return True
+        from .dealinput import deal_from_toml
+        d = deal_from_toml(self.deal, "the recorded deal")
+        return len(d.apps) == 1 and len(d.apps[0].phases) == 1
+
     def revised(self, options=None, dau=None, groups=None, months=None, discount=None, deal=None) -> "QuoteRequest":
         """This request with a revision's changes (None: unchanged). A deal's term and discount
         change in its deal file; its usage only where it has one app of one phase (else a new
@@ -71,7 +80,7 @@ class QuoteRequest:
                                           "file (--deal FILE); see it with xlpricing quotes show")
         d = deal_from_toml(self.deal, "the recorded deal")
         if dau is not None or groups is not None:
-            if len(d.apps) != 1 or len(d.apps[0].phases) != 1:
+            if not self.usage_revisable():
                 raise QuoteError.of("dau", f"this deal has {len(d.apps)} app(s) and "
                                            f"{sum(len(a.phases) for a in d.apps)} phase(s): --dau/--groups would not "
                                            "say which; give a new deal file (--deal FILE)")
@@ -193,6 +202,34 @@ def write_priced(path: Path, book: PriceBook, request: QuoteRequest, priced: Pri
                                 saved=saved)
 
 
+def check_request(request: QuoteRequest, proposal, names: tuple[str, str] = ("date", "valid_days")) -> None:
+    """The one validation of a request to quote, whichever door it came through (the command line,
+    a batch's row, the web form, the API, a revision; ``publish`` calls it before a number is
+    spent): the proposal's date and validity (``names``: what the door calls them), its texts
+    (length, lines and characters: formatting.text_problems) and the request's own texts. The
+    term, the discount and the apps' names are the engine's, checked by pricing the request; a
+    book a client names is pricebook.client_book's. QuoteError with every problem found."""
+    from .errors import Problem, QuoteError
+    from .formatting import character_problem
+    from .sheets.proposal import check_quote_dates
+    problems = []
+    dates = check_quote_dates(proposal.quote_date, (proposal.expiry() - proposal.quote_date).days, names)
+    if dates:
+        problems.append(Problem(names[0] if dates.startswith(names[0]) else names[1], dates))
+    problems += [Problem(p.split(":")[0].replace(" ", "_"), p) for p in proposal.problems()]
+    texts = [("edition", e) for e, _ in request.options] + [("addons", a) for _, codes in request.options
+                                                             for a in codes]
+    texts += [("peak_dau", request.dau), ("peak_groups", request.groups), ("months", request.months),
+              ("discount", request.discount), ("deal", request.deal), ("forecast_growth", request.forecast_growth),
+              ("forecast_months", request.forecast_months)]
+    for field, text in texts:
+        bad = character_problem(field, text) if isinstance(text, str) else None
+        if bad:
+            problems.append(Problem(field, bad))
+    if problems:
+        raise QuoteError(problems)
+
+
 def default_name(customer: str, label: str) -> str:
     from .files import safe_file_stem
     return f"{safe_file_stem(customer)}-{safe_file_stem(label, limit=60)}.xlsx"
@@ -201,19 +238,18 @@ def default_name(customer: str, label: str) -> str:
 def publish(register: Register, book: PriceBook, request: QuoteRequest, proposal, *,
             rep: str, output: Path | None = None, folder: Path = Path("."), force: bool = False,
             number: str | None = None, version: int = 1, request_key: str | None = None, priced=None,
-            writer=None, pdf: bool = False) -> tuple[Record, PricedQuote]:
+            writer=None, pdf: bool = False, request_sha256: str | None = None) -> tuple[Record, PricedQuote]:
     """Price ``request`` (unless given ``priced``), write its documents and record it, together,
     as the register's acting user. ``proposal``: a sheets.proposal.Proposal, its seller profile
     loaded (a batch loads it once, not per row); the register gives its number. ``output`` None:
     <customer>-<number>.xlsx in ``folder``. ``pdf``: its PDF too, published with the workbook (both
-    or neither). Returns the record and the priced quote."""
-    from .errors import Problem, QuoteError
+    or neither). ``request_key``: a retried call finds its record (KeyInUse: another record holds
+    it), ``request_sha256`` what was asked under it. Returns the record and the priced quote."""
     from .files import check_target
     actor = register.actor()  # an unknown user is refused before anything is priced or written
     priced = request.price(book) if priced is None else PricedQuote.of(priced, book)
-    too_long = dataclasses.replace(proposal, quote_number=number or "").problems()
-    if too_long:  # refused before a number is spent, never cut on the page
-        raise QuoteError([Problem("proposal", p) for p in too_long])
+    # refused before a number is spent, never cut on the page (a revision is checked here too)
+    check_request(request, dataclasses.replace(proposal, quote_number=number or ""))
     beside = (".pdf",) if pdf else ()
     if output is not None:
         for target in (output, *(output.with_suffix(x) for x in beside)):
@@ -224,11 +260,13 @@ def publish(register: Register, book: PriceBook, request: QuoteRequest, proposal
                                 f"one under another name (a changed quote is a new version: xlpricing quotes "
                                 f"revise {owner.number})")
     approvals = register.settings.approvals_for(priced.discount_percent, priced.total)
-    draft = Draft(customer=proposal.customer, rep=register.rep_named(rep), quote_date=proposal.quote_date,
+    rep_name, rep_login = register.rep_named(rep)
+    draft = Draft(customer=proposal.customer, rep=rep_name, rep_login=rep_login, quote_date=proposal.quote_date,
                   valid_until=proposal.expiry(), price_book=book.id, currency=book.currency, total=priced.total,
                   net=priced.net, tax=priced.tax_amount, discount=priced.discount_percent, options=priced.summary(),
                   request=request.to_json(), proposal=proposal.to_record(), approvals=approvals, number=number,
-                  version=version, request_key=request_key, book_toml=book.toml, pdf=pdf)
+                  version=version, request_key=request_key, book_toml=book.toml, pdf=pdf,
+                  request_sha256=request_sha256)
     with register.publishing(draft, actor.id) as slot:
         slot.aim(output if output is not None else folder / default_name(proposal.customer, slot.label))
         for suffix in beside:
@@ -290,25 +328,35 @@ def approve(register: Register, number: str, role: str | None = None) -> Record:
 
 def revise(register: Register, number: str, book: PriceBook, changes: dict, info_changes: dict, *, rep: str = "",
            output: Path | None = None, force: bool = False, pdf: bool | None = None,
-           today: dt.date | None = None) -> Record:
+           today: dt.date | None = None, names: tuple[str, str] = ("date", "valid_days")) -> Record:
     """Version n+1 of ``number`` with the changes (``changes``: QuoteRequest.revised's; ``info_changes``:
     the proposal's texts), dated today; the version before is superseded (an accepted one stays
     accepted: it was signed). ``pdf`` None: a PDF when the version before had one. A revision
-    that changes nothing is refused."""
-    from .sheets.proposal import Proposal
+    that changes nothing is refused. ``names``: what the door calls the date and the validity."""
+    from .errors import QuoteError
+    from .sheets.proposal import Proposal, check_quote_dates
+    today = today or dt.date.today()
+    days = info_changes.get("valid_days")
+    if days is not None:  # before a date is computed from it: 10^12 days is no date at all
+        problem = check_quote_dates(today, days, names)
+        if problem:
+            raise QuoteError.of(names[1], problem)
     latest = register.get(number)
     old_request = QuoteRequest.from_json(latest.request)
     request = old_request.revised(**changes)
     texts = {**latest.proposal, **{k: v for k, v in info_changes.items() if v is not None}}
-    new_rep = register.rep_named(rep) if rep else latest.rep
+    rep = rep or latest.rep_login or latest.rep  # unchanged: the same user (shown by their name as it is now)
     if pdf is None:
         pdf = latest.pdf_sha256 is not None
-    if (request == old_request and texts == latest.proposal and new_rep == latest.rep
+    same_rep = register.rep_named(rep) == (latest.rep, latest.rep_login)
+    if (request == old_request and texts == latest.proposal and same_rep
             and book.id == latest.price_book and bool(pdf) == (latest.pdf_sha256 is not None)):
         raise RegisterError(f"nothing to change in {latest.label}: give what the new version changes (--dau, "
                             "--months, --discount, --deal, --option, --customer, …, or another --price-book)")
-    texts["quote_date"] = (today or dt.date.today()).isoformat()  # dated today, valid as long as asked
-    record, _ = publish(register, book, request, Proposal.from_record(texts), rep=new_rep, output=output,
+    texts["quote_date"] = today.isoformat()  # dated today, valid as long as asked
+    proposal = Proposal.from_record(texts)
+    check_request(request, proposal, names)  # the changed texts, said as this door names them
+    record, _ = publish(register, book, request, proposal, rep=rep, output=output,
                         folder=Path(latest.path).parent, force=force, number=latest.number,
                         version=latest.version + 1, pdf=pdf)
     return record

@@ -13,7 +13,7 @@ from .. import inputs
 from ..errors import DealFileError, FileProblems, QuoteError
 from ..files import describe_os_error
 from ..pricebook import PRICE_BOOK_ENV, REGIONS, PriceBook, available_price_books, choose_price_book, superseded
-from ..register.errors import RegisterError
+from ..register.errors import RegisterError, RegisterFailure
 from ..seller import SELLER_ENV
 from ..sheets.libreoffice import LibreOfficeError
 
@@ -151,7 +151,8 @@ def run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             error(problem.message)
         return EXIT_USAGE
-    except (UsageError, FileProblems, RegisterError) as exc:  # FileProblems: a price book or a seller profile
+    # FileProblems: a price book or a seller profile; RegisterFailure: the database's own words
+    except (UsageError, FileProblems, RegisterError, RegisterFailure) as exc:
         error(str(exc))
         return EXIT_USAGE
     except LibreOfficeError as exc:  # a PDF LibreOffice could not print

@@ -78,8 +78,15 @@ def cmd_show(args: argparse.Namespace) -> int:
                                            f"{formatting.amount(Decimal(r['tax']))})")
         print(f"  total {formatting.money(Decimal(r['total']), r['currency'])}{tax}")
         for a in r["approvals"]:
-            print(f"  approval by {a['role']} ({a['why']}): " + (f"{a['by']} at {a['at']}" if a["by"] else "waiting"))
+            by = a.get("by_name") or a["by"]  # approved since quotes kept the approver's login: her name too
+            print(f"  approval by {a['role']} ({a['why']}): " + (f"{by} at {a['at']}" if a["by"] else "waiting"))
         print(f"  workbook {r['documents']['xlsx']}")
+        if "pdf" in r["documents"]:
+            print(f"  PDF {r['documents']['pdf']}")
+        for copy in q.get("stamped_copies", []):  # 盖章回传
+            if copy["version"] == r["version"]:
+                print(f"  stamped copy {copy['url']}  sha256 {copy['sha256']}  (uploaded by "
+                      f"{printable(copy['uploaded_by'])} at {copy['uploaded_at']})")
     print("history:")
     for e in q["events"]:
         change = (f" {e['from']} → {e['to']}" if e["from"] else f" → {e['to']}") if e["to"] else ""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .. import formatting, inputs
 from ..errors import DealFileError
+from ..files import refuse_folder
 from ..pricebook import PriceBook
 from .base import (UsageError, check_pdf_possible, chosen_book, deal_arguments, open_register,
                    proposal_arguments, read_deal, refuse_with_deal, register_arguments, shown)
@@ -97,6 +98,8 @@ def _proposal_and_output(args: argparse.Namespace):
                         valid_until=quote_date + dt.timedelta(days=args.valid_days),
                         customer_address=args.customer_address or "", customer_contact=args.customer_contact or "")
     output = Path(args.output) if args.output else None
+    if output is not None:
+        refuse_folder(output)
     if output is not None and output.suffix.lower() != ".xlsx":
         raise UsageError(f"{output.name}: a quote workbook is an .xlsx file")
     if args.pdf:

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .. import formatting
+from ..files import refuse_folder
 from ..register.core import SETTABLE, Record, Register
 from ..register.errors import RegisterError
 from .base import book_options, check_pdf_possible, chosen_book, day, read_deal, register_arguments
@@ -60,8 +61,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         return onserver.cmd_list(args)
     today = dt.date.today()
     with _open(args) as reg:
-        rows = reg.quotes(status=args.status, customer=args.customer, rep=args.rep, expiring_within=args.expiring,
-                          today=today)
+        rep = reg.settings.named(args.rep) if args.rep else None  # typed as a login or a name
+        rows = reg.quotes(status=args.status, customer=args.customer, rep=rep.id if rep else args.rep,
+                          expiring_within=args.expiring, today=today)
     if args.format == "csv":
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
@@ -89,17 +91,24 @@ def cmd_show(args: argparse.Namespace) -> int:
         from . import onserver
         return onserver.cmd_show(args)
     today = dt.date.today()
+    from ..register.accounts import Accounts
     with _open(args) as reg:
         versions = reg.versions(args.number)
         events = reg.events(args.number)
+        stamped = Accounts(reg.db).signed_copies(versions[-1].number) if versions else []
     for r in versions:
         print(f"{r.label}  {r.status_on(today)}  {_printable(r.customer)}  rep {_printable(r.rep)}")
         print(f"  dated {r.quote_date}, valid until {r.valid_until}, priced with {r.price_book}")
         tax = "" if r.net is None else f" (net {formatting.amount(r.net)}, tax {formatting.amount(r.tax)})"
         print(f"  total {formatting.money(r.total, r.currency)}{tax}, discount {formatting.percent(r.discount)}%")
         for a in r.approvals:
-            print(f"  approval by {a['role']} ({a['why']}): " + (f"{a['by']} at {a['at']}" if a["by"] else "waiting"))
-        print(f"  workbook {r.path}  sha256 {r.sha256}")
+            by = a.get("by_name") or a["by"]  # approved since quotes kept the approver's login: her name too
+            print(f"  approval by {a['role']} ({a['why']}): " + (f"{by} at {a['at']}" if a["by"] else "waiting"))
+        for what, path, digest in r.documents():  # every file the record vouches for
+            print(f"  {what} {path}  sha256 {digest}")
+        for _, version, path, digest, by, at in stamped:  # 盖章回传: uploaded on the team server
+            if version == r.version:
+                print(f"  stamped copy {path}  sha256 {digest}  (uploaded by {_printable(by)} at {at})")
     print("history:")
     for version, at, who, action, before, after, detail in events:
         change = (f" {before} → {after}" if before else f" → {after}") if after else ""
@@ -163,14 +172,12 @@ def cmd_revise(args: argparse.Namespace) -> int:
             from ..errors import DealFileError
             changes["deal"] = DealFileError.read_text(Path(args.deal))
             read_deal(args.deal, changes["deal"], book)  # its problems, named after the file
-        if args.valid_days is not None and not 1 <= args.valid_days <= 365:
-            raise RegisterError(f"--valid-days must be 1 to 365, got {args.valid_days}")
         info = {"valid_days": args.valid_days, "notes": args.notes, "customer": args.customer,
                 "customer_address": args.customer_address, "customer_contact": args.customer_contact,
                 "contact": args.contact}
         r = revise(reg, args.number, book, changes, info, rep=args.rep or "",
                    output=Path(args.output) if args.output else None, force=args.force,
-                   pdf=True if args.pdf else None)
+                   pdf=True if args.pdf else None, names=("--date", "--valid-days"))
         before = reg.get(r.number, r.version - 1)
     for _, path, _ in r.documents():
         print(f"wrote {path}")
@@ -246,6 +253,7 @@ def cmd_reprice(args: argparse.Namespace) -> int:
 def cmd_pipeline(args: argparse.Namespace) -> int:
     from ..register.pipeline import write_pipeline
     out = Path(args.output)
+    refuse_folder(out)
     if out.suffix.lower() != ".xlsx":
         raise RegisterError(f"{out.name}: the pipeline is an .xlsx workbook")
     with _open(args) as reg:
@@ -269,7 +277,7 @@ def add_commands(sub) -> None:
     p = with_register(qs.add_parser("list", help="the quotes, newest version of each"), server=True)
     p.add_argument("--status", type=_status, help=f"one of: {', '.join(STATUSES)}")
     p.add_argument("--customer", help="customer name contains this (any case)")
-    p.add_argument("--rep", help="filed under this rep")
+    p.add_argument("--rep", help="filed under this rep: a login (or a name only one user has; with --server, a login)")
     p.add_argument("--expiring", type=_days, metavar="DAYS", help="open quotes whose validity ends within, e.g. 7d")
     p.add_argument("--format", choices=("table", "csv"), default="table")
     p.set_defaults(run=cmd_list)

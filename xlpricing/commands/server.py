@@ -34,15 +34,39 @@ def _team_user(reg, login: str) -> None:
                             "): add it with xlpricing users add")
 
 
+def users_command(args: argparse.Namespace, register: str, roles: tuple[str, ...] = ("rep",)) -> str:
+    """The ``xlpricing users add`` line for the register (and team settings) a server uses."""
+    import shlex
+    settings = f" --settings {shlex.quote(args.settings)}" if args.settings else ""
+    given = " ".join(f"--role {shlex.quote(role)}" for role in roles)
+    return f"xlpricing users add LOGIN --name NAME {given} --register {shlex.quote(register)}{settings}"
+
+
+def _personal(reg, args: argparse.Namespace) -> str:
+    """Why ``users add`` leaves a register without users alone unless told: its first user makes it
+    a team register, where the command line acts only as a user (and a batch's rows are filed under
+    users only)."""
+    from ..register.db import REGISTER_ENV
+    chosen = ("--register" if args.register else f"${REGISTER_ENV}" if os.environ.get(REGISTER_ENV, "").strip()
+              else "your data folder's default")
+    return (f"{reg.db.describe} ({chosen}) is a personal register, with no users: a first user would make it a "
+            "team register, where every command acts as one of its users. For a team server, name its register: "
+            "--register out/server/register.sqlite3 (the one ./scripts/serve starts; its start prints the line), or "
+            f"set ${REGISTER_ENV}. To make this register a team register, add --new-team")
+
+
 def cmd_users_add(args: argparse.Namespace) -> int:
     from ..register.accounts import Accounts, stored_users
     with open_register(args) as reg:
+        if not reg.settings.users and not args.new_team:
+            raise UsageError(_personal(reg, args))
         listed = args.login in reg.settings.users and args.login not in stored_users(reg.db)  # in the settings file
         if args.login in reg.settings.users and (not listed or Accounts(reg.db).has_password(args.login)):
             raise RegisterError(f"user {args.login} exists already: change the password with xlpricing users password "
                                 f"{args.login}")
         password, made = _password(args)
-        Accounts(reg.db).add_user(args.login, args.name or args.login, args.role or ["rep"], password, listed)
+        Accounts(reg.db).add_user(args.login, args.name or args.login, args.role or ["rep"], password, listed,
+                                  reg.settings.users)
     roles = "its roles from the team settings" if listed else f"roles {', '.join(args.role or ['rep'])}"
     print(f"added user {args.login} ({roles})")
     _shown_once(password, made)
@@ -72,14 +96,22 @@ def cmd_users_token(args: argparse.Namespace) -> int:
 def cmd_users_list(args: argparse.Namespace) -> int:
     from .. import formatting
     from ..register.accounts import Accounts
+    from ..register.settings import name_clash
     with open_register(args) as reg:
         accounts = Accounts(reg.db)
-        rows = [[u.id, u.name, ", ".join(u.roles), "yes" if accounts.has_password(u.id) else "no"]
-                for u in reg.settings.users.values()]
+        users = list(reg.settings.users.values())
+        rows = [[u.id, u.name, ", ".join(u.roles), "yes" if accounts.has_password(u.id) else "no"] for u in users]
     if not rows:
-        print("no users: add one with xlpricing users add LOGIN --name NAME --role admin")
+        print("no users: add one with xlpricing users add LOGIN --name NAME --role admin --new-team")
         return 0
     print(formatting.table(["login", "name", "roles", "password"], rows))
+    # users added before names were checked may share one: said, since a name then names nobody
+    clashes = [f"user {u.id}: {clash}" for i, u in enumerate(users)
+               if (clash := name_clash(u.id, u.name, {o.id: o for o in users[:i]}))]
+    for clash in clashes:
+        print(f"xlpricing: warning: {clash}. Their quotes are told apart by login; a quote recorded before "
+              "quotes kept the login, filed under that name, is nobody's until one of them is renamed "
+              "(managers still change it)", file=sys.stderr)
     return 0
 
 
@@ -95,8 +127,29 @@ def first_admin(register, login: str) -> str | None:
     if login in register.settings.users:
         accounts.set_password(login, password)
     else:
-        accounts.add_user(login, "Administrator", roles, password, in_settings=False)
+        accounts.add_user(login, "Administrator", roles, password, in_settings=False, team=register.settings.users)
     return None if os.environ.get(ADMIN_PASSWORD_ENV) else password
+
+
+def _add_first_admin(args: argparse.Namespace) -> None:
+    """serve --first-admin. A fresh team whose settings have approval rules but no [users] has
+    nobody who holds the approving roles: the register is opened without that check, since the
+    first administrator is given those roles (the server then opens it with the check)."""
+    from ..register import Register
+    from ..register.accounts import Accounts
+    with Register.open(getattr(args, "register", None), getattr(args, "settings", None),
+                       approvers_needed=False) as reg:
+        fresh = not Accounts(reg.db).count()
+        password = first_admin(reg, args.first_admin)
+        approving = tuple(sorted({r.role for r in reg.settings.approvals}))
+        listed = args.first_admin in reg.settings.users
+        register = args.register or reg.db.describe
+    if password:
+        print(f"xlpricing: administrator {args.first_admin}, password (shown once): {password}", file=sys.stderr)
+    if fresh and approving and not listed:
+        print(f"xlpricing: {args.first_admin} holds the approving role(s) {', '.join(map(repr, approving))} until "
+              f"someone else does: give them to a user with {users_command(args, register, approving)} "
+              f"(or roles = [...] under [users] in the team settings)", file=sys.stderr)
 
 
 def sample_quote(config, login: str) -> str | None:
@@ -119,7 +172,7 @@ def sample_quote(config, login: str) -> str | None:
         record, _ = publish(server.as_user(user, settings), book, QuoteRequest(deal=deal),
                             Proposal(customer="示例客户 Sample Customer Ltd.", contact=user.name, seller=server.seller,
                                      seller_path=server.seller_path),
-                            rep=user.name, folder=server.documents)
+                            rep=user.id, folder=server.documents)
         return record.label
     finally:
         server.register.close()
@@ -137,10 +190,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                           cors_origins=tuple(args.cors_origin or LITE_ORIGINS), access_log=not args.quiet,
                           public_url=args.public_url)
     if args.first_admin:
-        with open_register(args) as reg:
-            password = first_admin(reg, args.first_admin)
-        if password:
-            print(f"xlpricing: administrator {args.first_admin}, password (shown once): {password}", file=sys.stderr)
+        _add_first_admin(args)
     if args.sample:
         if not args.first_admin:
             raise UsageError("--sample records its quote as the --first-admin user: give both")
@@ -150,7 +200,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     app = create_app(config)  # the register and settings are checked here, before listening
     print(f"xlpricing: serving http://{args.host}:{args.port}/ (register {app.state.server.register.db.describe}, "
-          f"documents {app.state.server.documents}, {args.workers} process(es))", file=sys.stderr, flush=True)
+          f"documents {app.state.server.documents}, {args.workers} process(es))", file=sys.stderr)
+    print(f"xlpricing: add a user on the 团队 Team page or with: "
+          f"{users_command(args, args.register or app.state.server.register.db.describe)}", file=sys.stderr,
+          flush=True)
     options = dict(host=args.host, port=args.port, access_log=False, log_level="warning",
                    proxy_headers=args.behind_proxy, forwarded_allow_ips="*" if args.behind_proxy else None)
     if args.workers > 1:  # each worker opens the register itself (uvicorn starts them from the factory)
@@ -202,6 +255,9 @@ def add_commands(sub) -> None:
     p.add_argument("--role", action="append", help="a role (repeatable): rep, admin, or one the approval rules name")
     p.add_argument("--password-stdin", action="store_true", help="read the password from standard input (else one is "
                                                                  "made and printed once)")
+    p.add_argument("--new-team", action="store_true",
+                   help="the register has no users yet: make it a team register, this user its first (without it, "
+                        "a register without users is refused: it is a personal one)")
     register_arguments(p)
     p.set_defaults(run=cmd_users_add)
     p = users.add_parser("password", help="set a user's password (their sessions are logged out)")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .db import Database, first
 from .db import now as _now
 from .errors import RegisterError
-from .settings import USER_ID, User
+from .settings import USER_ID, User, name_clash
 
 SESSION_HOURS = 12  # a web session lasts a working day; logging in again makes a new one
 LINK_DAYS = 14  # a customer's link, unless the rep says otherwise
@@ -101,7 +101,11 @@ def stored_users(db: Database) -> dict[str, User]:
     """The users added with ``xlpricing users add`` (those of the team settings file have only
     their password here)."""
     with db.transaction() as tx:
-        rows = tx.all("SELECT login, name, roles FROM accounts WHERE name IS NOT NULL ORDER BY login")
+        return _stored_users(tx)
+
+
+def _stored_users(tx) -> dict[str, User]:
+    rows = tx.all("SELECT login, name, roles FROM accounts WHERE name IS NOT NULL ORDER BY login")
     return {login: User(login, name, tuple(json.loads(roles or "[]"))) for login, name, roles in rows}
 
 
@@ -110,18 +114,25 @@ class Accounts:
         self.db = db
 
     # ------------------------------------------------------------------ users and passwords
-    def add_user(self, login: str, name: str, roles: list[str], password: str, in_settings: bool) -> None:
+    def add_user(self, login: str, name: str, roles: list[str], password: str, in_settings: bool,
+                 team: dict[str, User]) -> None:
         """A user of the server. ``in_settings``: the team settings file lists this login already
-        (its name and roles stay there; only the password is kept here)."""
+        (its name and roles stay there; only the password is kept here). ``team``: the team's
+        users now; a name or login that is another user's (``name_clash``) is refused."""
         if not USER_ID.fullmatch(login):
             raise RegisterError(f"login {login!r}: lower-case letters, digits, _ . - (starting with a letter or _)")
+        name = name.strip() or login
         hashed = hash_password(password)
         with self.db.transaction() as tx:
+            self.db.serialise(tx, "accounts")  # two added at once are checked against each other
             if tx.one("SELECT 1 FROM accounts WHERE login = ?", (login,)):
                 raise RegisterError(f"user {login} exists already: change the password with "
                                     f"xlpricing users password {login}")
+            clash = None if in_settings else name_clash(login, name, {**team, **_stored_users(tx)})
+            if clash:
+                raise RegisterError(f"user {login}: {clash}")
             tx.run("INSERT INTO accounts (login, name, roles, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                   (login, None if in_settings else name.strip() or login,
+                   (login, None if in_settings else name,
                     None if in_settings else json.dumps([r.strip() for r in roles if r.strip()], ensure_ascii=False),
                     hashed, _now()))
 
@@ -143,18 +154,23 @@ class Accounts:
 
     def check_login(self, login: str, password: str, address: str) -> bool:
         """True when ``password`` is ``login``'s. Throttled when too many attempts failed lately
-        (checked first: a throttled guess is never tried); a failure is counted."""
+        (checked first: a throttled guess is never tried). Each attempt is counted as a failure
+        before its password is checked, and the count is read and written in one step that no
+        other attempt (thread or process) interleaves with: of N attempts at once, at most the
+        limit's are tried. The right password takes its attempt back."""
         since = _at(-dt.timedelta(minutes=THROTTLE_MINUTES))
         with self.db.transaction() as tx:
+            self.db.serialise(tx, "login_failures")
             tx.run("DELETE FROM login_failures WHERE at < ?", (since,))
             by_login = first(tx.one("SELECT COUNT(*) FROM login_failures WHERE login = ? AND at >= ?",
                                     (login, since)), 0)
             by_address = first(tx.one("SELECT COUNT(*) FROM login_failures WHERE address = ? AND at >= ?",
                                       (address, since)), 0)
+            if by_login >= FAILURES_PER_LOGIN or by_address >= FAILURES_PER_ADDRESS:
+                raise Throttled(f"too many failed logins in the last {THROTTLE_MINUTES} minutes: wait and try "
+                                "again, or ask an administrator to set a new password")
+            tx.run("INSERT INTO login_failures (login, address, at) VALUES (?, ?, ?)", (login, address, _now()))
             stored = first(tx.one("SELECT password_hash FROM accounts WHERE login = ?", (login,)))
-        if by_login >= FAILURES_PER_LOGIN or by_address >= FAILURES_PER_ADDRESS:
-            raise Throttled(f"too many failed logins in the last {THROTTLE_MINUTES} minutes: wait and try again, "
-                            "or ask an administrator to set a new password")
         ok = False
         if stored is not None:
             from argon2.exceptions import InvalidHashError, VerificationError
@@ -164,11 +180,9 @@ class Accounts:
                 ok = False
         else:
             _hasher().hash(password)  # as slow as a real check: the answer's time says nothing about the login
-        with self.db.transaction() as tx:
-            if ok:
+        if ok:  # the attempt counted above, and those before it, are forgiven
+            with self.db.transaction() as tx:
                 tx.run("DELETE FROM login_failures WHERE login = ?", (login,))
-            else:
-                tx.run("INSERT INTO login_failures (login, address, at) VALUES (?, ?, ?)", (login, address, _now()))
         return ok
 
     # ------------------------------------------------------------------ sessions

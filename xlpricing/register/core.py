@@ -16,6 +16,7 @@ without its file, nor a file without its record. A number once allocated is neve
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -28,7 +29,7 @@ from typing import Iterator
 
 from .db import Database, SQLiteDatabase, connect, first
 from .db import now as _now
-from .errors import RegisterError
+from .errors import KeyInUse, RegisterError
 from .settings import TeamSettings, User, load_settings
 
 DRAFT, PENDING, SENT, ACCEPTED, DECLINED, SUPERSEDED, EXPIRED = (
@@ -44,7 +45,8 @@ PDF_EXPECTED = "expected"  # pdf_sha256 of a record being published with a PDF n
 
 COLUMNS = ("id", "number", "version", "customer", "rep", "created_at", "quote_date", "valid_until", "price_book",
            "currency", "total", "net", "tax", "discount", "options", "request", "proposal", "status", "approvals",
-           "path", "sha256", "temp_path", "published", "request_key", "book_sha256", "pdf_sha256", "pdf_temp_path")
+           "path", "sha256", "temp_path", "published", "request_key", "book_sha256", "pdf_sha256", "pdf_temp_path",
+           "rep_login")
 SELECT = f"SELECT {', '.join(COLUMNS)} FROM quotes"
 
 
@@ -65,6 +67,7 @@ class _Quoted:
     options: list
     request: dict  # publish.QuoteRequest: enough to price it again
     proposal: dict  # sheets.proposal.Proposal.to_record(): enough to write it again
+    rep_login: str | None = None  # whose quote it is: the rep's login (``rep`` is the name shown); None: no user's
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,11 +114,21 @@ class Record(_Quoted):
         return EXPIRED if self.status in OPEN and today > self.valid_until else self.status
 
 
-def team_settings(db: Database, settings: str | Path | None) -> TeamSettings:
+def owned(record: Record, settings: TeamSettings) -> Record:
+    """``record`` with its owner's login: a quote recorded before quotes kept it (migration 5) is
+    the one user's whose name or login its rep is; else nobody's (a manager still changes it)."""
+    if record.rep_login is not None or not settings.users:
+        return record
+    user = settings.only_user_called(record.rep)
+    return record if user is None else dataclasses.replace(record, rep_login=user.id)
+
+
+def team_settings(db: Database, settings: str | Path | None, approvers_needed: bool = True) -> TeamSettings:
     """The settings of the team using ``db``: its settings file's (or the defaults), with the users
     added with ``xlpricing users add``, which the register keeps."""
     from .accounts import stored_users
-    return load_settings(settings, db.path if isinstance(db, SQLiteDatabase) else None, stored_users(db))
+    return load_settings(settings, db.path if isinstance(db, SQLiteDatabase) else None, stored_users(db),
+                         approvers_needed)
 
 
 def label_of(number: str, version: int) -> str:
@@ -135,8 +148,18 @@ class Draft(_Quoted):
     number: str | None = None  # an explicit number; None: the register allocates one
     version: int = 1
     request_key: str | None = None  # a batch's row: a retried row finds its record instead of a second one
+    request_sha256: str | None = None  # what was asked under request_key: a key reused for another request is told
     pdf: bool = False  # its PDF is published with the workbook (the record expects it from the start)
     book_toml: str = ""  # the book's text, kept in the register (once per distinct text)
+
+
+@dataclass(frozen=True)
+class KeyHolder:
+    """The record holding a request key, and the SHA-256 of what was asked under it (None: recorded
+    before the register kept it)."""
+
+    record: Record | None  # None: still being written (or left by a run that stopped, until recovered)
+    request_sha256: str | None
 
 
 @dataclass
@@ -189,8 +212,14 @@ def sha256_of(path: Path) -> str:
 
 
 def check_text(what: str, text: str) -> str:
+    """``text`` when the register keeps it: not too long, and text a database stores (no lone
+    surrogate, no NUL: PostgreSQL refuses both) and an .xlsx holds (formatting.character_problem)."""
+    from ..formatting import character_problem
     if len(text) > MAX_TEXT:
         raise RegisterError(f"{what} is {len(text):,} characters; the register keeps at most {MAX_TEXT:,}")
+    bad = character_problem(what, text)
+    if bad:
+        raise RegisterError(bad)
     return text
 
 
@@ -202,10 +231,11 @@ class Register:
 
     @classmethod
     def open(cls, target: str | Path | None = None, settings: str | Path | None = None,
-             recover: bool = True) -> "Register":
+             recover: bool = True, approvers_needed: bool = True) -> "Register":
+        """``approvers_needed`` False: see load_settings (only for adding the first user)."""
         db = connect(target)
         try:
-            reg = cls(db, team_settings(db, settings))
+            reg = cls(db, team_settings(db, settings, approvers_needed))
             if recover:
                 reg.recover()
         except BaseException:
@@ -261,6 +291,9 @@ class Register:
             self.check_explicit_number(draft.number)
         status = PENDING if any(a["by"] is None for a in draft.approvals) else DRAFT
         with self.db.transaction() as tx:
+            if draft.request_key is not None and tx.one("SELECT 1 FROM quotes WHERE request_key = ?",
+                                                        (draft.request_key,)):
+                raise KeyInUse(f"the request key {draft.request_key!r} is another record's")
             if draft.number is None:
                 number = self._allocate(tx, dt.date.today().year)
             else:
@@ -274,16 +307,20 @@ class Register:
                 tx.run("INSERT INTO price_books (sha256, id, toml) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                        (book_sha, draft.price_book, draft.book_toml))
             row = tx.one(
-                "INSERT INTO quotes (number, version, customer, rep, created_at, quote_date, valid_until, price_book, "
-                "currency, total, net, tax, discount, options, request, proposal, status, approvals, path, "
-                "published, request_key, book_sha256, pdf_sha256) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
-                (number, draft.version, draft.customer, draft.rep, _now(), draft.quote_date.isoformat(),
-                 draft.valid_until.isoformat(), draft.price_book, draft.currency, _s(draft.total),
-                 _s(draft.net), _s(draft.tax), _s(draft.discount), json.dumps(draft.options, ensure_ascii=False),
-                 json.dumps(draft.request, ensure_ascii=False), json.dumps(draft.proposal, ensure_ascii=False),
+                "INSERT INTO quotes (number, version, customer, rep, rep_login, created_at, quote_date, valid_until, "
+                "price_book, currency, total, net, tax, discount, options, request, proposal, status, approvals, path, "
+                "published, request_key, book_sha256, pdf_sha256, request_sha256) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) "
+                # another transaction took the key since the look above (PostgreSQL): no row, no error
+                "ON CONFLICT (request_key) DO NOTHING RETURNING id",
+                (number, draft.version, draft.customer, draft.rep, draft.rep_login, _now(),
+                 draft.quote_date.isoformat(), draft.valid_until.isoformat(), draft.price_book, draft.currency,
+                 _s(draft.total), _s(draft.net), _s(draft.tax), _s(draft.discount),
+                 json.dumps(draft.options, ensure_ascii=False), json.dumps(draft.request, ensure_ascii=False), json.dumps(draft.proposal, ensure_ascii=False),
                  status, json.dumps(draft.approvals, ensure_ascii=False), "", draft.request_key, book_sha,
-                 PDF_EXPECTED if draft.pdf else None))
+                 PDF_EXPECTED if draft.pdf else None, draft.request_sha256))
+            if row is None:  # raised inside the transaction: its number goes back unused
+                raise KeyInUse(f"the request key {draft.request_key!r} is another record's")
             quote_id = row[0]
             self.db.hold(quote_id, tx)  # before the record is visible: nobody takes it for abandoned
         slot = Slot(self, quote_id, number, draft.version)
@@ -297,7 +334,7 @@ class Register:
         with self.db.transaction() as tx:
             tx.run("UPDATE quotes SET published = 1, temp_path = NULL, pdf_temp_path = NULL WHERE id = ?", (quote_id,))
             self._event(tx, number, draft.version, who, "created", None, status,
-                        f"{draft.customer} · total {draft.total} {draft.currency} · {slot.path}")
+                        f"{draft.customer} · total {_s(draft.total)} {draft.currency}")  # no file path: pages and the API show it
             if draft.version > 1:
                 self._supersede(tx, number, draft.version, who)
         self.db.release(quote_id)
@@ -328,12 +365,13 @@ class Register:
             tx.run("UPDATE quotes SET status = ? WHERE number = ? AND version = ?", (SUPERSEDED, number, old_version))
             self._event(tx, number, old_version, who, "superseded", old_status, SUPERSEDED, f"by version {version}")
 
-    def recover(self) -> list[str]:
-        """Finish or remove the records of runs that stopped mid-publish (their locks are free)."""
+    def recover(self, only: int | None = None) -> list[str]:
+        """Finish or remove the records of runs that stopped mid-publish (their locks are free);
+        ``only``: that record's id alone."""
         said = []
         folders: set[Path] = set()
         with self.db.transaction() as tx:
-            candidates = [r[0] for r in tx.all("SELECT id FROM quotes WHERE published = 0")]
+            candidates = [r[0] for r in tx.all("SELECT id FROM quotes WHERE published = 0")] if only is None else [only]
         for quote_id in candidates:
             if not self.db.try_hold(quote_id):
                 continue  # its writer is alive
@@ -371,10 +409,28 @@ class Register:
         return said
 
     # ------------------------------------------------------------------------ reading
+    def _record(self, row: tuple) -> Record:
+        return owned(Record.of(row), self.settings)
+
+    def key_holder(self, request_key: str) -> KeyHolder | None:
+        """Who holds ``request_key``: None when nobody does (never used, or its record abandoned).
+        A record still unpublished whose writer stopped (a server process killed mid-recording) is
+        recovered first, so its key is not "in progress" until the next start."""
+        query = f"SELECT request_sha256, published, {', '.join(COLUMNS)} FROM quotes WHERE request_key = ?"
+        with self.db.transaction() as tx:
+            row = tx.one(query, (request_key,))
+        if row is not None and not row[1]:
+            self.recover(only=row[2 + COLUMNS.index("id")])  # nothing when its writer is alive
+            with self.db.transaction() as tx:
+                row = tx.one(query, (request_key,))
+        if row is None:
+            return None
+        return KeyHolder(self._record(row[2:]) if row[1] else None, row[0])
+
     def find_key(self, request_key: str) -> Record | None:
         with self.db.transaction() as tx:
             row = tx.one(f"{SELECT} WHERE request_key = ? AND published = 1", (request_key,))
-        return None if row is None else Record.of(row)
+        return None if row is None else self._record(row)
 
     def book_of(self, record: Record):
         """The price book ``record`` was priced with, from the text the register keeps (a book from
@@ -396,7 +452,7 @@ class Register:
         with self.db.transaction() as tx:
             row = tx.one(f"{SELECT} WHERE path = ? AND published = 1 ORDER BY id DESC LIMIT 1",
                          (str(Path(path).resolve()),))
-        return None if row is None else Record.of(row)
+        return None if row is None else self._record(row)
 
     def get(self, number: str, version: int | None = None) -> Record:
         number, typed = self.reference(number)
@@ -408,7 +464,7 @@ class Register:
                 row = tx.one(f"{SELECT} WHERE number = ? AND version = ? AND published = 1", (number, version))
         if row is None:
             raise RegisterError(f"no quote {number}{'' if version is None else f' version {version}'} in the register")
-        return Record.of(row)
+        return self._record(row)
 
     def versions(self, number: str) -> list[Record]:
         number, _ = self.reference(number)
@@ -416,15 +472,16 @@ class Register:
             rows = tx.all(f"{SELECT} WHERE number = ? AND published = 1 ORDER BY version", (number,))
         if not rows:
             raise RegisterError(f"no quote {number} in the register")
-        return [Record.of(r) for r in rows]
+        return [self._record(r) for r in rows]
 
     def quotes(self, status: str | None = None, customer: str | None = None, rep: str | None = None,
                expiring_within: int | None = None, today: dt.date | None = None,
                latest_only: bool = True) -> list[Record]:
-        """Filtered in Python: the statuses a user sees depend on today's date."""
+        """Filtered in Python: the statuses a user sees depend on today's date. ``rep``: a user's
+        login (a quote filed under no user: the name it was filed under)."""
         today = today or dt.date.today()
         with self.db.transaction() as tx:
-            rows = [Record.of(r) for r in tx.all(f"{SELECT} WHERE published = 1 ORDER BY number, version")]
+            rows = [self._record(r) for r in tx.all(f"{SELECT} WHERE published = 1 ORDER BY number, version")]
         if latest_only:  # the newest version of each quote, and any version a customer accepted (signed)
             newest = {}
             for r in rows:
@@ -437,7 +494,7 @@ class Register:
                 continue
             if customer and customer.casefold() not in r.customer.casefold():
                 continue
-            if rep and rep.casefold() != r.rep.casefold():
+            if rep and not (r.rep_login == rep if r.rep_login is not None else r.rep.casefold() == rep.casefold()):
                 continue
             if expiring_within is not None and not (shown in OPEN and
                                                     today <= r.valid_until <= today + dt.timedelta(days=expiring_within)):
@@ -461,7 +518,7 @@ class Register:
         row = tx.one(f"{SELECT} WHERE number = ? AND published = 1 ORDER BY version DESC LIMIT 1{lock}", (number,))
         if row is None:
             raise RegisterError(f"no quote {number} in the register")
-        return Record.of(row)
+        return self._record(row)
 
     def set_status(self, number: str, new: str, who: str, today: dt.date | None = None, detail: str = "",
                    version_required: int | None = None, also=None) -> Record:
@@ -506,8 +563,8 @@ class Register:
                                     "is approved")
             approvals = r.approvals
             mine = self._approvals_of(r, approvals, by, role)
-            for a in mine:
-                a["by"], a["at"] = by.name, _now()
+            for a in mine:  # by login (who it was); by_name for the pages and documents
+                a["by"], a["by_name"], a["at"] = by.id, by.name, _now()
             done = all(a["by"] is not None for a in approvals)
             new = DRAFT if done else PENDING
             digest, pdf_digest = r.sha256, r.pdf_sha256
@@ -521,7 +578,7 @@ class Register:
 
     def _approvals_of(self, r: Record, approvals: list, by: User, role: str | None) -> list:
         """The approvals ``r`` waits for that ``by`` may give (or refuse); RegisterError saying who may."""
-        if by.is_named(r.rep):
+        if is_rep_of(by, r):
             raise RegisterError(f"{by.name} is the rep of {r.label}: a rep never approves her own quote; "
                                 "another user holding the role approves it")
         waiting = [a for a in approvals if a["by"] is None and (role is None or a["role"] == role)]
@@ -529,7 +586,7 @@ class Register:
         if not mine:
             roles = ", ".join(sorted({a["role"] for a in waiting})) or role or "none"
             holders = ", ".join(u.name for u in self.settings.users.values()
-                                if set(u.roles) & {a["role"] for a in waiting} and not u.is_named(r.rep))
+                                if set(u.roles) & {a["role"] for a in waiting} and not is_rep_of(u, r))
             raise RegisterError(f"{by.name} may not approve {r.label}: it waits for the role(s) {roles}"
                                 + (f", held by {holders}" if holders else "")
                                 + f" (team settings: {self.settings.source})")
@@ -590,7 +647,7 @@ class Register:
                                     f"unset {USER_ENV}, or connect as that user's database role")
             self._actor = users[role]
             return self._actor
-        user = self.settings.user(login)
+        user = self.settings.named(login)
         if user is None:
             how = f"${USER_ENV}" if asked else "your login name"
             raise RegisterError(f"{login!r} ({how}) is not a user of this team: the team settings "
@@ -599,17 +656,18 @@ class Register:
         self._actor = user
         return user
 
-    def rep_named(self, text: str) -> str:
-        """The rep a quote is filed under, as given (--rep, a batch's rep column): with [users], one
-        of them by login or name, kept by name."""
+    def rep_named(self, text: str) -> tuple[str, str | None]:
+        """(name, login) of the rep a quote is filed under, as given (--rep, a batch's rep column):
+        with [users], one of them by login (or by a name only one of them has); without, the text
+        as given and no login."""
         text = text.strip()
         if not self.settings.users:
-            return text
-        user = self.settings.user(text)
+            return text, None
+        user = self.settings.named(text)
         if user is None:
             raise RegisterError(f"rep {text!r} is not a user of this team (team settings {self.settings.source}: "
-                                f"{', '.join(u.name for u in self.settings.users.values())})")
-        return user.name
+                                f"{', '.join(f'{u.id} ({u.name})' for u in self.settings.users.values())})")
+        return user.name, user.id
 
     def reference(self, text: str) -> tuple[str, int | None]:
         """A quote as a person types it: q-2026-000123 is Q-2026-000123; Q-2026-000123-v2 is its version 2."""
@@ -640,6 +698,13 @@ class Register:
                 problems.append(f"{r.label}: {r.pdf_path} is not recorded with its quote (it may show an older "
                                 "version of the proposal)")
         return problems
+
+
+def is_rep_of(user: User, r: Record) -> bool:
+    """``r`` is ``user``'s own quote, by login. A quote whose owner is not known (recorded before
+    quotes kept a login, under a name several users share) counts as the quote of each user so
+    called: none of them approves it."""
+    return r.rep_login == user.id if r.rep_login is not None else user.is_named(r.rep)
 
 
 def _finish(target: Path | None, temp: str | None, digest: str | None) -> str | None:
@@ -677,7 +742,7 @@ def default_rep(seller, register: "Register | None" = None) -> str:
     """The rep a quote is filed under when none is given: in a team (users in the settings), the
     user who records it; else the seller profile's contact, else the login name."""
     if register is not None and register.settings.users:
-        return register.actor().name
+        return register.actor().id
     if seller is not None and seller.contact.strip():
         return seller.contact.strip()
     return _login()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from .errors import RegisterError
+from .errors import RegisterError, RegisterFailure
 
 try:
     import fcntl
@@ -29,6 +29,7 @@ except ImportError:  # Windows
 
 REGISTER_ENV = "XLPRICING_REGISTER"
 LOCK_NAMESPACE = 0x584C50  # "XLP": the advisory-lock class of this application's locks
+NAMED_LOCKS = LOCK_NAMESPACE + 1  # the class of ``Database.serialise``'s locks (quote ids are LOCK_NAMESPACE's)
 
 # Versioned migrations, applied in order on first use. {id} is the one piece of DDL the two
 # databases spell differently.
@@ -182,6 +183,19 @@ class Database:
         """The role the database authenticated this connection as (None: a file, no roles)."""
         return None
 
+    def _held_here(self) -> set[int]:
+        """The keys this process holds: a process's own locks look free to itself (POSIX record
+        locks and PostgreSQL session locks are re-entrant), so ``try_hold`` asks this set first."""
+        held = self.__dict__.get("_held")
+        if held is None:
+            held = self.__dict__.setdefault("_held", set())
+        return held
+
+    def serialise(self, tx, name: str) -> None:
+        """Transactions that call this with the same ``name`` run one after another, in every
+        process, from here to their commit (a count that must not be read twice before it is
+        written). SQLite: nothing to do, BEGIN IMMEDIATE has every writer wait for the one before."""
+
     def close(self) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
@@ -291,11 +305,13 @@ class SQLiteDatabase(Database):
         return self._lock_fd
 
     def hold(self, key: int, tx) -> None:
+        self._held_here().add(key)
         if fcntl is None:
             return
         fcntl.lockf(self._fd(), fcntl.LOCK_EX, 1, key)
 
     def release(self, key: int) -> None:
+        self._held_here().discard(key)
         if fcntl is None:
             return
         fcntl.lockf(self._fd(), fcntl.LOCK_UN, 1, key)
@@ -304,7 +320,7 @@ class SQLiteDatabase(Database):
         """True when nobody holds ``key`` (the lock is taken and given back at once). Without POSIX
         locks (Windows) a writer's liveness cannot be told: nothing is taken for abandoned, and a
         run that stopped mid-publish stays visible to ``quotes verify`` instead."""
-        if fcntl is None:
+        if fcntl is None or key in self._held_here():
             return False
         try:
             fcntl.lockf(self._fd(), fcntl.LOCK_EX | fcntl.LOCK_NB, 1, key)
@@ -344,17 +360,24 @@ class PostgresDatabase(Database):
                 with self.conn.transaction():
                     with self.conn.cursor() as cur:
                         yield _Executor(cur, "%s")
-            except self._psycopg.Error as exc:
-                raise RegisterError(f"the register {self.describe}: {_first_line(exc)}") from None
+            except self._psycopg.Error as exc:  # a failure, not a refusal: its words are for the operator
+                raise RegisterFailure(f"the register {self.describe}: {_first_line(exc)}") from None
 
     def _lock_schema(self, tx) -> None:
         tx.run("SELECT pg_advisory_xact_lock(?, 0)", (LOCK_NAMESPACE,))
 
+    def serialise(self, tx, name: str) -> None:
+        import hashlib
+        key = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big", signed=True)
+        tx.run("SELECT pg_advisory_xact_lock(?, ?)", (NAMED_LOCKS, key))  # released at commit or rollback
+
     def hold(self, key: int, tx) -> None:
         # a session lock: it outlives the transaction, and the server drops it when the process dies
         tx.run("SELECT pg_advisory_lock(?, ?)", (LOCK_NAMESPACE, key))
+        self._held_here().add(key)
 
     def release(self, key: int) -> None:
+        self._held_here().discard(key)
         with self._mutex:
             self.conn.execute("SELECT pg_advisory_unlock(%s, %s)", (LOCK_NAMESPACE, key))
 
@@ -363,6 +386,8 @@ class PostgresDatabase(Database):
             return self.conn.execute("SELECT session_user").fetchone()[0]
 
     def try_hold(self, key: int) -> bool:
+        if key in self._held_here():
+            return False
         with self._mutex:
             got = self.conn.execute("SELECT pg_try_advisory_lock(%s, %s)", (LOCK_NAMESPACE, key)).fetchone()[0]
             if got:

@@ -20,6 +20,14 @@ SUMMARY_SHEET = "汇总 Pipeline"
 SHOWN = list(OPEN) + ["expired"]  # the statuses the pipeline counts (expired: to chase or close)
 
 
+def literal_criterion(cell: str) -> str:
+    """A COUNTIFS/SUMIFS criterion that matches the text in ``cell`` as it is written. A criterion
+    reads * and ? as wildcards, ~ as their escape, and a leading =, <, > or <> as a comparison:
+    a rep named "Li*" would count "Li Na" too, one named "<M" every name before M. So ~ * ? are
+    escaped with ~, and "=" in front makes it an equality whatever the text begins with."""
+    return f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({cell},"~","~~"),"*","~*"),"?","~?")'
+
+
 def write_pipeline(register: Register, path: Path, force: bool = False, expiring_within: int = 7,
                    today: dt.date | None = None) -> tuple[Path, int]:
     today = today or dt.date.today()
@@ -61,11 +69,12 @@ def write_pipeline(register: Register, path: Path, force: bool = False, expiring
         for key in keys:
             row += 1
             style.literal(summary.cell(row, 1), key)
-            count = summary.cell(row, 2, f'=COUNTIFS(\'{QUOTES_SHEET}\'!{key_col}2:{key_col}{last},A{row})')
+            literally = literal_criterion(f"A{row}")
+            count = summary.cell(row, 2, f'=COUNTIFS(\'{QUOTES_SHEET}\'!{key_col}2:{key_col}{last},{literally})')
             cached[count.coordinate] = sum(1 for r in rows if value_of(r) == key)
             for k, cur in enumerate(currencies):
                 c = summary.cell(row, 3 + k, f"=SUMIFS('{QUOTES_SHEET}'!H2:H{last},'{QUOTES_SHEET}'!{key_col}2:"
-                                             f"{key_col}{last},A{row},'{QUOTES_SHEET}'!G2:G{last},\"{cur}\")")
+                                             f"{key_col}{last},{literally},'{QUOTES_SHEET}'!G2:G{last},\"{cur}\")")
                 c.number_format = style.MONEY_FEN
                 cached[c.coordinate] = sum((r.total for r in rows if value_of(r) == key and r.currency == cur),
                                            Decimal(0))

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -65,7 +66,29 @@ class User:
     roles: tuple[str, ...] = ()
 
     def is_named(self, text: str) -> bool:
-        return text.strip().casefold() in (self.id.casefold(), self.name.casefold())
+        """``text`` is this user's login or name, as people tell names apart (``identity_key``)."""
+        return identity_key(text) in (identity_key(self.id), identity_key(self.name))
+
+
+def identity_key(text: str) -> str:
+    """A login or name as a person reads it: letter case, full-width forms (ｌｉｎａ), invisible
+    format characters and runs of spaces make no difference. Two users never share a key."""
+    visible = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+    return " ".join(unicodedata.normalize("NFKC", visible.casefold()).split())
+
+
+def name_clash(login: str, name: str, users: dict[str, "User"]) -> str | None:
+    """Why a user ``login`` called ``name`` cannot join ``users``: its name or its login is what
+    another user is called already (by login or name); None when it can."""
+    for other in users.values():
+        if other.id == login:
+            continue
+        taken = {identity_key(other.name): "name", identity_key(other.id): "login"}
+        for what, text in (("name", name), ("login", login)):
+            if identity_key(text) in taken:
+                return (f"the {what} {text.strip()!r} is user {other.id}'s {taken[identity_key(text)]} already "
+                        f"({other.name}): a login or name is one person's, whatever its letter case or width")
+    return None
 
 
 @dataclass(frozen=True)
@@ -87,9 +110,22 @@ class TeamSettings:
                 needed.append({"role": rule.role, "why": why, "by": None, "at": None})
         return needed
 
-    def user(self, text: str) -> User | None:
-        """The user whose login or name this is (any case), or None."""
-        return next((u for u in self.users.values() if u.is_named(text)), None)
+    def named(self, text: str) -> User | None:
+        """The user a person means on the command line (--rep, a batch's rep column,
+        $XLPRICING_USER): the user whose login it is, else the one user whose name it is; None
+        when nobody or several are. Never for logging in: a login is ``users[login]``, exactly."""
+        key = identity_key(text)
+        for found in ([u for u in self.users.values() if identity_key(u.id) == key],
+                      [u for u in self.users.values() if identity_key(u.name) == key]):
+            if found:
+                return found[0] if len(found) == 1 else None
+        return None
+
+    def only_user_called(self, text: str) -> User | None:
+        """The one user whose login or name ``text`` is; None when nobody or several are (a quote
+        recorded before quotes kept their rep's login is matched to its owner this way)."""
+        found = [u for u in self.users.values() if u.is_named(text)]
+        return found[0] if len(found) == 1 else None
 
 
 def _decimal(value: object, where: str, problems: list[str]) -> Decimal | None:
@@ -108,10 +144,12 @@ def _decimal(value: object, where: str, problems: list[str]) -> Decimal | None:
 
 
 def load_settings(path: str | Path | None, register_path: Path | None,
-                  added_users: dict[str, User] | None = None) -> TeamSettings:
+                  added_users: dict[str, User] | None = None, approvers_needed: bool = True) -> TeamSettings:
     """--settings FILE, else $XLPRICING_TEAM_SETTINGS, else xlpricing-team.toml beside a SQLite
     register, else the defaults. Every problem is reported at once, with its key. ``added_users``:
-    those added with ``xlpricing users add`` (kept in the register); the file's win."""
+    those added with ``xlpricing users add`` (kept in the register); the file's win.
+    ``approvers_needed`` False: an approval role nobody holds yet is no problem (serve
+    --first-admin, about to add the user who holds them)."""
     chosen = path or os.environ.get(SETTINGS_ENV, "").strip() or None
     if chosen is None and register_path is not None and (register_path.parent / SETTINGS_NAME).is_file():
         chosen = register_path.parent / SETTINGS_NAME
@@ -166,11 +204,18 @@ def load_settings(path: str | Path | None, register_path: Path | None,
             problems.append(f"{where}: give discount_above (percent) or total_above (CNY)")
         rules.append(ApprovalRule(str(role or "").strip(), limits.get("discount_above"), limits.get("total_above")))
     users = _users(data.get("users", {}), problems)
+    in_file = dict(users)
     for login, user in (added_users or {}).items():
-        users.setdefault(login, user)
+        if login in users:
+            continue  # the file's entry wins
+        clash = name_clash(login, user.name, in_file)
+        if clash:
+            problems.append(f"users: user {login}, added with xlpricing users add, clashes with this file: {clash} "
+                            f"(give the file's user another name)")
+        users[login] = user
     held = {r for u in users.values() for r in u.roles}
     for i, rule in enumerate(rules):
-        if rule.role and rule.role not in held:
+        if approvers_needed and rule.role and rule.role not in held:
             problems.append(f"approvals[{i}].role: no user in [users] holds the role {rule.role!r}, so nobody could "
                             f"approve (give it to a user: roles = [{rule.role!r}])")
     if problems:
@@ -200,7 +245,6 @@ def _users(table: object, problems: list[str]) -> dict[str, User]:
         problems.append("users: a table of login = { name = \"…\", roles = [\"…\"] } is expected")
         return {}
     users: dict[str, User] = {}
-    names: dict[str, str] = {}
     for login, entry in table.items():
         where = f"users.{login}"
         if not USER_ID.fullmatch(login):
@@ -218,9 +262,8 @@ def _users(table: object, problems: list[str]) -> dict[str, User]:
         if not isinstance(roles, list) or not all(isinstance(r, str) and r.strip() for r in roles):
             problems.append(f"{where}.roles: a list of role names is expected, e.g. [\"sales manager\"]")
             continue
-        for key in dict.fromkeys((login.casefold(), name.strip().casefold())):
-            if key in names and names[key] != login:
-                problems.append(f"{where}: {key!r} names users.{names[key]} already (a login or name is one person)")
-            names[key] = login
+        clash = name_clash(login, name, users)
+        if clash:
+            problems.append(f"{where}: {clash}")
         users[login] = User(login, name.strip(), tuple(r.strip() for r in roles))
     return users

@@ -32,7 +32,7 @@ from ..register.accounts import Accounts
 from ..register.core import Register, team_settings
 from ..register.db import SQLiteDatabase
 from ..register.errors import RegisterError
-from ..register.settings import TeamSettings, User
+from ..register.settings import DEFAULT_TIME_ZONE, TeamSettings, User
 
 HERE = Path(__file__).parent
 SESSION_COOKIE = "xlp_session"
@@ -88,7 +88,9 @@ class Server:
     def settings(self) -> TeamSettings:
         """The team settings with the users added since the server started (read afresh: a user
         added with ``xlpricing users add`` can log in at once). A request reads them once: ``team``."""
-        return team_settings(self.register.db, self.config.settings)
+        settings = team_settings(self.register.db, self.config.settings)
+        self.register.settings = settings  # the shared register matches old quotes to the users as they are now
+        return settings
 
     def as_user(self, user: User, settings: TeamSettings) -> Register:
         return Register(self.register.db, settings).acting_as(user)
@@ -143,12 +145,41 @@ def web_user(request: Request):
 
 def api_user(request: Request) -> User:
     server: Server = request.app.state.server
-    m = re.fullmatch(r"Bearer\s+(\S+)", request.headers.get("authorization", ""))
+    # an authentication scheme's name is case-insensitive (RFC 9110): "bearer" is Bearer
+    m = re.fullmatch(r"Bearer\s+(\S+)", request.headers.get("authorization", ""), re.IGNORECASE)
     login = server.accounts.token_login(m.group(1)) if m else None
     user = team(request).users.get(login) if login else None
     if user is None:
         raise NeedLogin()
     return user
+
+
+class BodyTooLarge(Exception):
+    """A request's body went past its limit while it was read."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"the body is over {limit // 1024:,} KB")
+        self.limit = limit
+
+
+def bounded(request: Request, limit: int) -> Request:
+    """``request`` whose body is read at most ``limit`` bytes far: reading past it raises
+    BodyTooLarge. A chunked body has no length to check first, and a stated length may lie; the
+    rest is never read, so an oversized body costs no memory."""
+    stated = request.headers.get("content-length", "")
+    received = 0
+
+    async def receive():
+        nonlocal received
+        if stated.isdigit() and int(stated) > limit:
+            raise BodyTooLarge(limit)
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise BodyTooLarge(limit)
+        return message
+
+    return Request(request.scope, receive)
 
 
 def check_csrf(expected: str, given: str | None) -> None:
@@ -161,9 +192,56 @@ def is_manager(user: User, settings: TeamSettings) -> bool:
     return ADMIN in user.roles or bool(set(user.roles) & {r.role for r in settings.approvals})
 
 
+def owns(user: User, record) -> bool:
+    """``record`` is ``user``'s own quote: filed under their login. A quote recorded before quotes
+    kept a login has the owner the register matched it to when read (``core.owned``): the one user
+    whose name or login its rep is; a name two users share makes it nobody's (managers still may)."""
+    return record.rep_login is not None and record.rep_login == user.id
+
+
 def may_change(user: User, record, settings: TeamSettings) -> bool:
     """The quote's own rep, a manager or an administrator may send it, mark it and share it."""
-    return user.is_named(record.rep) or is_manager(user, settings)
+    return owns(user, record) or is_manager(user, settings)
+
+
+def visible(user: User, record, settings: TeamSettings) -> bool:
+    """``user`` may see ``record`` (its page, documents and history, its row in lists): with the
+    team setting [quotes] visibility = "own" a rep sees her own quotes only; managers, the quote's
+    approvers (a role it asks or asked approval of) and administrators see every quote."""
+    if settings.visibility != "own" or owns(user, record) or is_manager(user, settings):
+        return True
+    return bool(set(user.roles) & {a["role"] for a in record.approvals})
+
+
+def seen(server: "Server", user: User, ref: str, settings: TeamSettings):
+    """The newest version of quote ``ref`` when ``user`` may see it; else the register's "no
+    quote" refusal, word for word: another's quote is not told apart from one that does not exist."""
+    record = server.register.get(server.register.reference(ref)[0])
+    if not visible(user, record, settings):
+        raise RegisterError(f"no quote {record.number} in the register")
+    return record
+
+
+# a server file path in an event's detail (events recorded before details left paths out carried
+# the workbook's), and an amount as the register writes it ("total 83988 CNY", "above 100000")
+_PATH = re.compile(r"(?<![\w.])(?:[A-Za-z]:)?[\\/](?:[^\\/\s·;,'\"()]+[\\/])+[^\s·;,'\"()]*")
+_AMOUNT = re.compile(r"\b(total|above) (-?\d+(?:\.\d+)?)(?: ([A-Z]{3})\b)?")
+
+
+def event_detail(detail: str | None) -> str:
+    """An event's detail as pages and the API show it: no server file path, amounts formatted
+    ("Acme · total 83988 CNY · /srv/…/Acme-Q-2026-000001.xlsx" → "Acme · total CNY 83,988")."""
+    from decimal import Decimal
+
+    from .. import formatting
+    if not detail:
+        return ""
+    text = _PATH.sub("…", re.sub(" · " + _PATH.pattern, "", detail))  # the created event's, then any other
+
+    def amount(m: re.Match) -> str:
+        value = Decimal(m[2])
+        return f"{m[1]} " + (formatting.money(value, m[3]) if m[3] else formatting.amount(value))
+    return _AMOUNT.sub(amount, text).strip()
 
 
 def public_base(request: Request) -> str:
@@ -208,6 +286,39 @@ class AccessLog:
                      (time.perf_counter() - started) * 1000)
 
 
+class LastResort:
+    """An error nobody foresaw: logged with a new id and its traceback, answered 500 with that id
+    only (JSON for the API, a plain page otherwise). A client never sees the error's text: a
+    database's words or address, a file path."""
+
+    def __init__(self, app, json: bool = False):
+        self.app = app
+        self.json = json
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def sending(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception:
+            error_id = secrets.token_hex(6)
+            log.exception("error %s in %s %s", error_id, scope["method"], redact_path(scope["path"]))
+            if started:  # half an answer is out: only closing the connection says it failed
+                raise
+            from starlette.responses import JSONResponse, PlainTextResponse
+            response = (JSONResponse({"error": "internal error", "id": error_id}, status_code=500) if self.json else
+                        PlainTextResponse(f"内部错误 Internal error. The server's log names it {error_id}: "
+                                          "give this id to your administrator.", status_code=500))
+            await response(scope, receive, send)
+
+
 class SecurityHeaders:
     """No framing, no sniffing, no referrer (a customer's link never leaks to another site), and
     pages that run no script at all."""
@@ -235,13 +346,18 @@ class SecurityHeaders:
 
 def _environment():
     import jinja2
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
     from .. import formatting
+    # every {{ value }} a page shows passes shown_text: a bidi control in a user's text (a name with
+    # U+202E) is written as its code point, never obeyed by the browser
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                             undefined=jinja2.StrictUndefined, finalize=formatting.shown_text)
     env.filters["money"] = lambda v, cur="CNY": "" if v is None else formatting.money(v, cur)
     env.filters["amount"] = lambda v: "" if v is None else formatting.amount(v)
     env.filters["plain"] = lambda v: "" if v is None else formatting.plain(v)
     env.filters["totals"] = lambda by_currency: " · ".join(formatting.money(v, c) for c, v in sorted(by_currency.items()))
+    # a time the register wrote (UTC), in the team's zone: render() puts it in every page's context
+    env.filters["when"] = jinja2.pass_context(
+        lambda context, stamp: formatting.local_time(stamp, context.get("time_zone") or DEFAULT_TIME_ZONE))
     return env
 
 
@@ -256,12 +372,14 @@ def create_app(config: ServerConfig | None = None) -> Starlette:
                         middleware=[Middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
                                                allow_methods=["GET", "POST"],
                                                allow_headers=["authorization", "content-type", "idempotency-key"],
-                                               max_age=600)])
+                                               max_age=600),
+                                    Middleware(LastResort, json=True)])  # inside CORS: a browser reads its id
     api_app.state.server = server
     app = Starlette(routes=[*pages.routes(), Mount("/api/v1", app=api_app),
                             Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")],
                     exception_handlers=pages.exception_handlers())
     app.state.server = server
+    app.add_middleware(LastResort)  # innermost: its page gets the security headers and the access log's 500
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog, enabled=config.access_log)
     return app

@@ -11,18 +11,18 @@ from pathlib import Path
 from urllib.parse import quote as url_quote
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from .. import formatting
+from .. import formatting, inputs
 from ..errors import QuoteError
 from ..register import core
 from ..register.accounts import LINK_DAYS, Throttled, new_password
 from ..register.errors import RegisterError
-from .app import (ADMIN, FORM_COOKIE, SESSION_COOKIE, Forbidden, NeedLogin, Server, api_user, check_csrf,
-                  client_address, is_manager, may_change, new_form_token, public_base, session_key, team,
-                  templates, web_user)
+from .app import (ADMIN, FORM_COOKIE, SESSION_COOKIE, BodyTooLarge, Forbidden, NeedLogin, Server, api_user, bounded,
+                  check_csrf, client_address, event_detail, is_manager, may_change, new_form_token, public_base, seen,
+                  session_key, team, templates, visible, web_user)
 from .forms import MAX_APPS, proposal_of, quote_request
 
 MAX_UPLOAD = 20 * 1024 * 1024  # a stamped PDF: scans are large, 20 MB is plenty
@@ -40,7 +40,7 @@ def render(request: Request, name: str, status: int = 200, user=None, session=No
     context.update(user=user, csrf=session.csrf if session else context.get("csrf", ""),
                    is_admin=user is not None and ADMIN in user.roles,
                    is_manager=user is not None and is_manager(user, settings),
-                   status_labels=STATUS_LABELS, today=dt.date.today())
+                   status_labels=STATUS_LABELS, today=dt.date.today(), time_zone=team(request).time_zone)
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -51,10 +51,14 @@ def endpoint(signed_in: bool = True, max_size: int = 1024 * 1024, token: bool = 
         @functools.wraps(fn)
         async def run(request: Request) -> Response:
             form = None
-            if request.method == "POST":
-                if int(request.headers.get("content-length") or 0) > max_size:
-                    return Response("too large", status_code=413, media_type="text/plain")
-                form = await request.form(max_files=1, max_fields=200, max_part_size=max_size)
+            if request.method == "POST":  # read no further than max_size, before anything else
+                try:
+                    form = await bounded(request, max_size).form(max_files=1, max_fields=200,
+                                                                 max_part_size=max_size)
+                except BodyTooLarge as exc:
+                    return Response(f"请求过大 too large: {exc}", status_code=413, media_type="text/plain")
+                except ClientDisconnect:
+                    return Response(status_code=400)  # nobody is there to read it
             if not signed_in:
                 return await run_in_threadpool(fn, request, form)
             if token and request.method == "GET" and "authorization" in request.headers:
@@ -95,10 +99,9 @@ def login(request: Request, form) -> Response:
         return _with_form_cookie(request, render(request, "login.html", csrf=token, next=next_path, error=""), token)
     check_csrf(request.cookies.get(FORM_COOKIE, ""), form.get("csrf"))
     login_name = str(form.get("login", "")).strip().lower()
-    user = team(request).user(login_name)
-    login_id = user.id if user else login_name
+    user = team(request).users.get(login_name)  # by login only: a user *named* zhao is not zhao
     try:
-        ok = server.accounts.check_login(login_id, str(form.get("password", "")), client_address(request))
+        ok = server.accounts.check_login(login_name, str(form.get("password", "")), client_address(request))
     except Throttled as exc:
         return _with_form_cookie(request, render(request, "login.html", status=429, csrf=token, next=next_path,
                                                  error=str(exc)), token)
@@ -133,11 +136,13 @@ def _month(r) -> str:
 def dashboard(request: Request, form, user, session) -> Response:
     server = _server(request)
     today = dt.date.today()
-    rows = server.register.quotes(today=today)
+    rows = [r for r in server.register.quotes(today=today) if visible(user, r, team(request))]
     # count, and the total in each currency (a CNY and a USD quote are never added together)
     by_status, by_rep, by_month = (defaultdict(lambda: [0, defaultdict(Decimal)]) for _ in range(3))
+    shown_rep = {}  # a rep's row links to her quotes by login, and shows her name
     for r in rows:
-        for table, key in ((by_status, r.status_on(today)), (by_rep, r.rep), (by_month, _month(r))):
+        shown_rep[r.rep_login or r.rep] = _rep_name(request, r)
+        for table, key in ((by_status, r.status_on(today)), (by_rep, r.rep_login or r.rep), (by_month, _month(r))):
             table[key][0] += 1
             table[key][1][r.currency] += r.total
     expiring = sorted((r for r in rows if r.status_on(today) in core.OPEN
@@ -146,8 +151,14 @@ def dashboard(request: Request, form, user, session) -> Response:
     waiting = [r for r in rows if r.status == core.PENDING and reg.may_approve(r, user)]
     return render(request, "dashboard.html", user=user, session=session, count=len(rows),
                   by_status=[(s, *by_status[s]) for s in STATUS_LABELS if s in by_status],
-                  by_rep=sorted(by_rep.items(), key=lambda kv: kv[0].casefold()),
+                  by_rep=sorted(((k, shown_rep[k], v) for k, v in by_rep.items()), key=lambda t: t[1].casefold()),
                   by_month=sorted(by_month.items(), reverse=True), expiring=expiring, waiting=waiting)
+
+
+def _rep_name(request: Request, r) -> str:
+    """The name a quote's rep goes by now (the one it was filed under when she is no user any more)."""
+    user = team(request).users.get(r.rep_login) if r.rep_login else None
+    return user.name if user else r.rep
 
 
 @endpoint()
@@ -156,9 +167,10 @@ def quote_list(request: Request, form, user, session) -> Response:
     status = q.get("status") or None
     if status not in (None, *STATUS_LABELS):
         status = None
-    rows = _server(request).register.quotes(status=status, customer=q.get("customer") or None,
-                                            rep=q.get("rep") or None, today=dt.date.today())
-    reps = sorted({u.name for u in team(request).users.values()}, key=str.casefold)
+    rows = [r for r in _server(request).register.quotes(status=status, customer=q.get("customer") or None,
+                                                        rep=q.get("rep") or None, today=dt.date.today())
+            if visible(user, r, team(request))]
+    reps = sorted(((u.id, u.name) for u in team(request).users.values()), key=lambda u: u[1].casefold())
     return render(request, "quotes.html", user=user, session=session, rows=rows, reps=reps,
                   filters={"status": status or "", "customer": q.get("customer", ""), "rep": q.get("rep", "")})
 
@@ -223,7 +235,7 @@ def new_quote(request: Request, form, user, session) -> Response:
             if form.get("action") == "record":  # the customer's texts matter only then
                 from ..quoting import publish
                 proposal = proposal_of(data, server.seller, server.seller_path, team(request).valid_days)
-                record, _ = publish(server.as_user(user, team(request)), book, request_, proposal, rep=user.name,
+                record, _ = publish(server.as_user(user, team(request)), book, request_, proposal, rep=user.id,
                                     folder=server.documents)
                 return RedirectResponse(f"/quotes/{url_quote(record.number)}?recorded=1", status_code=303)
         except QuoteError as exc:
@@ -232,19 +244,47 @@ def new_quote(request: Request, form, user, session) -> Response:
             problems, priced = [str(exc)], None
     return render(request, "new.html", status=200 if not problems else 400, user=user, session=session, book=book,
                   editions=editions, addons=addons, values=values, apps=apps, priced=priced, problems=problems,
-                  lines=_priced_lines(priced) if priced else [])
+                  lines=_priced_lines(priced, book) if priced else [])
 
 
-def _priced_lines(priced) -> list[tuple[str, list]]:
-    """(heading, lines) of each option, or of each app's phase."""
+def _priced_lines(priced, book) -> list[dict]:
+    """What the lines tables show, a group per option or per app of a deal: its heading in words,
+    (subheading, lines) of each phase, and its subtotal (an app's; an option's beside others)."""
     if priced.is_deal:
-        return [(f"{a.name} · {p.quote.edition} · {_months(p)}", p.quote.lines) for a in priced.deal.apps
-                for p in a.phases]
-    return [(f"{q.edition}" + (f" + {', '.join(q.addons)}" if q.addons else ""), q.lines) for q in priced.options]
+        groups = []
+        for app in priced.deal.apps:
+            parts = [(f"{_offer_name(book, p.quote)} · {_months(p)}", _shown_lines(p.quote)) for p in app.phases]
+            if len(parts) == 1:  # one phase: one heading says it all
+                heading, parts = f"{app.name} · {parts[0][0]}", [("", parts[0][1])]
+            else:
+                heading = app.name
+            groups.append({"heading": heading, "parts": parts, "subtotal": app.total,
+                           "subtotal_label": f"小计 Subtotal · {app.name}"})
+        return groups
+    several = len(priced.options) > 1
+    return [{"heading": (f"方案 {i} Option {i} · " if several else "") + _offer_name(book, q),
+             "parts": [("", _shown_lines(q))], "subtotal": q.total if several else None,
+             "subtotal_label": f"方案 {i} 合计 Option {i} total"} for i, q in enumerate(priced.options, 1)]
+
+
+def _offer_name(book, quote) -> str:
+    """专业版 Pro + 历史消息 90 天 90-day history: an edition and its add-ons by name, not by code."""
+    names = [f"{quote.edition_name_zh} {quote.edition_name_en}"]
+    for code in quote.addons:
+        addon = book.find_addon(code)
+        names.append(f"{addon.short_zh} {addon.short_en}" if addon else code)
+    return " + ".join(names)
+
+
+def _shown_lines(quote) -> list:
+    """A quote's lines but a discount of nothing (a trial's package is free: 15 % of 0 is no line)."""
+    from ..engine import DISCOUNT
+    return [l for l in quote.lines if not (l.billing == DISCOUNT and l.amount == 0)]
 
 
 def _months(p) -> str:
-    return f"month {p.first_month}" if p.first_month == p.last_month else f"months {p.first_month}–{p.last_month}"
+    return (f"第{p.first_month}月 month {p.first_month}" if p.first_month == p.last_month else
+            f"第{p.first_month}–{p.last_month}月 months {p.first_month}–{p.last_month}")
 
 
 # ------------------------------------------------------------------------------ a quote
@@ -261,6 +301,8 @@ def _quote_page(request: Request, user, session, ref: str, message: str = "", er
     server = _server(request)
     try:
         versions = server.register.versions(ref)
+        if not visible(user, versions[-1], team(request)):
+            raise RegisterError(ref)  # another rep's quote reads as one that does not exist
     except RegisterError:
         return render(request, "message.html", status=404, user=user, session=session, title="没有此报价 No such quote",
                       text=f"{ref} is not in the register.")
@@ -269,19 +311,36 @@ def _quote_page(request: Request, user, session, ref: str, message: str = "", er
     reg = server.as_user(user, team(request))
     try:
         from ..quoting import QuoteRequest
-        lines = _priced_lines(QuoteRequest.from_json(shown.request).price(server.register.book_of(shown)))
+        book = server.register.book_of(shown)
+        lines = _priced_lines(QuoteRequest.from_json(shown.request).price(book), book)
     except (QuoteError, RegisterError) as exc:
         lines, error = [], error or f"cannot show its lines: {exc}"
     settings = team(request)
+    zone = settings.time_zone  # times as the team reads them; details without a server path, amounts formatted
+    events = [(v, formatting.local_time(at, zone), who, action, before, after, event_detail(detail))
+              for v, at, who, action, before, after, detail in server.register.events(record.number)]
+    signed = [(cid, v, "", digest, by, formatting.local_time(at, zone))
+              for cid, v, _, digest, by, at in server.accounts.signed_copies(record.number)]
     return render(request, "quote.html", status=status, user=user, session=session, r=shown, latest=record,
-                  versions=versions, events=server.register.events(record.number), lines=lines,
-                  links=server.accounts.links(record.number), signed=server.accounts.signed_copies(record.number),
+                  versions=versions, events=events, lines=lines,
+                  links=server.accounts.links(record.number), signed=signed,
                   may_approve=reg.may_approve(record, user), may_change=may_change(user, record, settings),
                   transitions=[s for s in core.TRANSITIONS[record.status_on(dt.date.today())] if s in core.SETTABLE],
                   has_files={"xlsx": server.inside(shown.path) is not None,
                              "pdf": shown.pdf_sha256 is not None and server.inside(shown.pdf_path) is not None},
                   message=message or ("已记录 recorded" if request.query_params.get("recorded") else ""), error=error,
-                  link=link, link_days=LINK_DAYS)
+                  link=link, link_days=LINK_DAYS, cannot_share=share_refusal(server, record, dt.date.today()),
+                  cannot_upload=signed_refusal(record, dt.date.today()), revise_usage=_usage_revisable(record))
+
+
+def _usage_revisable(record) -> bool:
+    """Whether a revision may change the peak DAU and groups (a deal of several apps or phases
+    takes a new deal file instead: QuoteRequest.revised says so)."""
+    from ..quoting import QuoteRequest
+    try:
+        return QuoteRequest.from_json(record.request).usage_revisable()
+    except (QuoteError, RegisterError):
+        return False
 
 
 @endpoint()
@@ -292,6 +351,10 @@ def quote_page(request: Request, form, user, session) -> Response:
 def _acting(request: Request, form, user, session, act) -> Response:
     """A change on a quote's page: done, then the page again with what happened (or why not)."""
     ref = request.path_params["ref"]
+    try:
+        seen(_server(request), user, ref, team(request))
+    except RegisterError:
+        return _quote_page(request, user, session, ref)  # 404, whether it does not exist or is another's
     try:
         message, link = act(_server(request), ref)
     except (RegisterError, QuoteError) as exc:
@@ -350,17 +413,50 @@ def ensure_pdf(server: Server, reg, record):
     return server.register.get(record.number, record.version)
 
 
+def share_refusal(server: Server, record, today: dt.date) -> str:
+    """Why no customer's link is made for ``record`` now, or "": its page offers the button only then."""
+    shown = record.status_on(today)
+    if shown not in (core.DRAFT, core.SENT):
+        return (f"{record.label} is {shown}: only a draft or a sent quote is shared with a customer"
+                + (" (approve it first)" if shown == core.PENDING else ""))
+    if server.inside(record.path) is None:
+        return (f"{record.label}'s workbook is not in the server's documents folder, so it cannot be shown to a "
+                "customer (it was recorded elsewhere)")
+    return ""
+
+
+def opens_as_pdf(data: bytes) -> bool:
+    """True when ``data`` is a PDF a reader opens, with at least one page (a file that only starts
+    with %PDF- is not: 8 bytes, or a zip behind the header)."""
+    import io
+    import logging
+    from pypdf import PdfReader
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a broken upload is refused, not logged in detail
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return len(reader.pages) >= 1 and reader.pages[0].mediabox.width > 0
+    except Exception:  # pypdf raises many kinds on a broken file (and RecursionError on a hostile one)
+        return False
+
+
+def signed_refusal(record, today: dt.date) -> str:
+    """Why no stamped copy is kept for ``record`` now, or "": a signed copy accepts the quote, so a
+    quote takes one when it may become accepted (core.TRANSITIONS) or is accepted already."""
+    shown = record.status_on(today)
+    if shown == core.ACCEPTED or core.ACCEPTED in core.TRANSITIONS[shown]:
+        return ""
+    return (f"{record.label} is {shown}: a stamped copy is kept for a sent or an accepted quote"
+            + (" (mark it sent first)" if core.SENT in core.TRANSITIONS[shown] else ""))
+
+
 @endpoint()
 def share(request: Request, form, user, session) -> Response:
     def act(server: Server, ref: str):
         record = _changer(request, server, ref, user)
         shown = record.status_on(dt.date.today())
-        if shown not in (core.DRAFT, core.SENT):
-            raise RegisterError(f"{record.label} is {shown}: only a draft or a sent quote is shared with a customer"
-                                + (" (approve it first)" if shown == core.PENDING else ""))
-        if server.inside(record.path) is None:
-            raise RegisterError(f"{record.label}'s workbook is not in the server's documents folder, so it cannot "
-                                "be shown to a customer (it was recorded elsewhere)")
+        why_not = share_refusal(server, record, dt.date.today())
+        if why_not:
+            raise RegisterError(why_not)
         try:
             days = int(str(form.get("days", LINK_DAYS)).strip())
         except ValueError:
@@ -390,28 +486,32 @@ def upload_signed(request: Request, form, user, session) -> Response:
     """盖章回传: the customer's stamped, signed PDF, kept with its SHA-256; a sent quote becomes accepted."""
     def act(server: Server, ref: str):
         import hashlib
-        from ..files import atomic_write
+        from ..files import publish_numbered, safe_file_stem
         record = _changer(request, server, ref, user)
+        why_not = signed_refusal(record, dt.date.today())
+        if why_not:
+            raise RegisterError(why_not)
         upload = form.get("file")
         data = upload.file.read(MAX_UPLOAD + 1) if hasattr(upload, "file") else b""
-        if not data.startswith(b"%PDF-"):
-            raise RegisterError("the stamped copy must be a PDF file")
         if len(data) > MAX_UPLOAD:
             raise RegisterError(f"the stamped copy is over {MAX_UPLOAD // (1024 * 1024)} MB")
-        folder = server.documents / "signed"
-        folder.mkdir(exist_ok=True)
-        n = len(server.accounts.signed_copies(record.number)) + 1
-        from ..files import safe_file_stem
-        target = folder / f"{safe_file_stem(record.label)}-signed-{n}.pdf"  # our name, never the upload's
-        with atomic_write(target) as tmp:
-            Path(tmp).write_bytes(data)
+        if not opens_as_pdf(data):
+            raise RegisterError("the stamped copy must be a PDF file that opens, with at least one page")
+        # our name, never the upload's; the next free number, claimed atomically: a double-click
+        # keeps both copies, and a file left in the folder never blocks the next upload
+        target = publish_numbered(data, server.documents / "signed", f"{safe_file_stem(record.label)}-signed",
+                                  ".pdf", first=len(server.accounts.signed_copies(record.number)) + 1)
         digest = hashlib.sha256(data).hexdigest()
         server.accounts.add_signed_copy(record.number, record.version, str(target), digest, user.id)
         said = f"盖章回传已保存 stamped copy kept (SHA-256 {digest[:16]}…)"
         if record.status_on(dt.date.today()) == core.SENT:
-            server.register.set_status(record.number, core.ACCEPTED, user.id,
-                                       detail=f"stamped copy uploaded, SHA-256 {digest}")
-            said += "; the quote is accepted"
+            try:
+                server.register.set_status(record.number, core.ACCEPTED, user.id,
+                                           detail=f"stamped copy uploaded, SHA-256 {digest}")
+                said += "; the quote is accepted"
+            except RegisterError:  # answered meanwhile (another upload, the customer's link): the copy is kept
+                now = server.register.get(record.number).status_on(dt.date.today())
+                said += f"; the quote is {STATUS_LABELS.get(now, now)}"
         return said, ""
     return _acting(request, form, user, session, act)
 
@@ -426,9 +526,8 @@ def revise(request: Request, form, user, session) -> Response:
         text = {k: str(form.get(k, "") or "").strip() for k in ("dau", "groups", "months", "discount", "valid_days",
                                                                  "notes")}
         changes = {k: (text[k] or None) for k in ("dau", "groups", "months", "discount")}
-        if text["valid_days"] and not text["valid_days"].isdigit():
-            raise RegisterError(f"valid days is a whole number of days, got {text['valid_days']!r}")
-        info = {"notes": text["notes"] or None, "valid_days": int(text["valid_days"]) if text["valid_days"] else None}
+        info = {"notes": text["notes"] or None,
+                "valid_days": inputs.whole_number(text["valid_days"], "valid_days") if text["valid_days"] else None}
         new = revise_quote(server.as_user(user, team(request)), record.number, server.register.book_of(record),
                            changes, info)
         before = server.register.get(record.number, record.version)
@@ -441,7 +540,7 @@ def revise(request: Request, form, user, session) -> Response:
 def download(request: Request, form, user, session) -> Response:
     server = _server(request)
     record = _record(server, request.path_params["ref"], request.query_params.get("version"))
-    if record is None:
+    if record is None or not visible(user, server.register.get(record.number), team(request)):
         return Response("no such quote", status_code=404, media_type="text/plain")
     kind = request.path_params["kind"]
     if kind == "xlsx":
@@ -504,6 +603,8 @@ def accept(request: Request, form) -> Response:
             error = "choose accept or decline"
         elif not name:
             error = "请填写您的姓名 give your name: it is recorded with your answer"
+        elif formatting.character_problem("name", name):
+            error = formatting.character_problem("name", name)
         elif answer == "accepted" and form.get("agree") != "yes":
             error = "请确认 tick the box to confirm that you accept the proposal"
         else:
@@ -521,8 +622,28 @@ def accept(request: Request, form) -> Response:
             link = server.accounts.link(token)
             record = server.register.get(record.number, record.version)
     response = render(request, "accept.html", record=record, link=link, why="", csrf=form_token, error=error,
-                      done=done, form_token=form_token, seller=server.seller)
+                      done=done, form_token=form_token, **_proposal_shown(server, team(request), record))
     return _with_form_cookie(request, response, form_token)
+
+
+def _proposal_shown(server: Server, settings, record) -> dict:
+    """What a customer's page says of the proposal besides its totals: who offers it (the seller
+    profile, else the team's name), its items, term and validity, and how tax is in the total."""
+    from ..engine import tax_statement
+    from ..quoting import QuoteRequest
+    seller = server.seller
+    names = [seller.name_zh, seller.name_en] if seller is not None else [settings.team_name]
+    shown = {"seller_name": " ".join(dict.fromkeys(n for n in names if n)), "lines": [], "months": None,
+             "valid_days": (record.valid_until - record.quote_date).days, "tax_rate": "", "tax_note": "",
+             "contact": record.proposal.get("contact") or record.rep}
+    try:
+        book = server.register.book_of(record)
+        priced = QuoteRequest.from_json(record.request).price(book)
+    except (QuoteError, RegisterError):  # its book gone from this server: the PDF still says it all
+        return shown
+    return {**shown, "lines": _priced_lines(priced, book), "months": priced.months,
+            "tax_rate": formatting.percent(book.tax.rate * 100) if priced.tax is not None else "",
+            "tax_note": " ".join(tax_statement(book))}
 
 
 @endpoint(signed_in=False)
@@ -545,7 +666,10 @@ def account(request: Request, form, user, session) -> Response:
             made = server.accounts.new_token(user.id, str(form.get("label", "")))
         elif form.get("action") == "revoke" and str(form.get("token_id", "")).isdigit():
             server.accounts.revoke_token(int(form["token_id"]), user.id)
-    return render(request, "account.html", user=user, session=session, tokens=server.accounts.tokens(user.id),
+    zone = team(request).time_zone
+    tokens = [(tid, label, formatting.local_time(made_at, zone), formatting.local_time(used, zone), revoked)
+              for tid, label, made_at, used, revoked in server.accounts.tokens(user.id)]
+    return render(request, "account.html", user=user, session=session, tokens=tokens,
                   made=made, server_url=public_base(request))
 
 
@@ -561,9 +685,10 @@ def team_page(request: Request, form, user, session) -> Response:
         roles = [r.strip() for r in str(form.get("roles", "")).split(",") if r.strip()]
         password = new_password()
         try:
-            if team(request).user(login_name):
+            if login_name in team(request).users:
                 raise RegisterError(f"{login_name} is a user already")
-            server.accounts.add_user(login_name, str(form.get("name", "")), roles, password, in_settings=False)
+            server.accounts.add_user(login_name, str(form.get("name", "")), roles, password, in_settings=False,
+                                     team=team(request).users)
             request.state.team = server.settings()  # the team as it is now, the new user in it
             message = f"user {login_name} added; their first password (shown once): {password}"
         except RegisterError as exc:

@@ -140,9 +140,10 @@ def text_height(texts: list[tuple[str, float]]) -> float:
 def _height(text: str, width: float) -> float:
     """Counted high: a row cut short is a line the customer cannot read, a row a little tall costs
     nothing (checked against what LibreOffice prints: tests/test_proposal_pages.py)."""
-    from ..formatting import text_lines
+    from ..formatting import shown_text, text_lines
     room = max(2.0, width - 1.5)  # the cell's own margins
-    return sum(15 if chinese else 12.5 for part in text_lines(text) for chinese in _paragraph_lines(part, room))
+    return sum(15 if chinese else 12.5 for part in text_lines(shown_text(text))
+               for chinese in _paragraph_lines(part, room))
 
 
 def fit_height(ws: Worksheet, row: int, text: str, width_chars: int) -> None:
@@ -181,10 +182,12 @@ _NOT_IN_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def literal(cell, text: str) -> None:
-    """Free text stays text: never a formula (=, +, -, @) and never an error value (#N/A)."""
+    """Free text stays text: never a formula (=, +, -, @) and never an error value (#N/A); a bidi
+    control in it is shown by its code point, never obeyed (formatting.shown_text, as on the pages)."""
+    from ..formatting import shown_text
     # a cell's line break is LF: a CR (alone or before LF, as Windows and CRM exports write them)
     # would be read back as LF by every XML reader anyway, so it is stored as the LF it becomes
-    text = _NOT_IN_XLSX.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = shown_text(_NOT_IN_XLSX.sub("", text)).replace("\r\n", "\n").replace("\r", "\n")
     cell.value = text
     cell.data_type = "s"
     # set both ways: the writer reuses its cells, and one deal's prefix must not stay for the next

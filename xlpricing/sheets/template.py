@@ -15,7 +15,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
-from ..files import atomic_write
+from ..files import atomic_write, refuse_folder
 from ..pricebook import PriceBook
 from . import layout as L
 from . import style
@@ -281,6 +281,7 @@ def save_workbook(wb: Workbook, path: str | Path, force: bool = False,
 def write_template(path: str | Path, book: PriceBook, macro: bool = False, force: bool = False) -> Path:
     path = Path(path)
     wanted = ".xlsm" if macro else ".xlsx"
+    refuse_folder(path)
     if path.suffix.lower() != wanted:
         raise ValueError(f"{path.name}: a {'macro-enabled ' if macro else ''}template is a {wanted} file")
     wb, calls = build_macro_template(book) if macro else (build_template(book), [])
