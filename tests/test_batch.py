@@ -300,11 +300,14 @@ def test_workers_stop_with_their_batch_and_write_nothing_more(tmp_path, sig):
     workers = children(proc.pid)
     assert workers, "the batch runs in worker processes from 40 rows on"
     os.kill(proc.pid, sig)  # the batch alone, as `kill` does
-    at_signal = len(list(out.glob("*.xlsx")))
+    proc.wait(timeout=120)  # the batch is gone (its pipes stay open while a worker holds them)
+    # counted once the batch is gone, not when the signal was sent: how long a loaded machine takes
+    # to deliver and handle a signal is not what is tested, what the workers do without it is
+    at_batch_gone = len(list(out.glob("*.xlsx")))
     _, err = proc.communicate(timeout=120)
     wait_gone(workers)
     after = len(list(out.glob("*.xlsx")))
-    assert after - at_signal <= len(workers)  # at most the file each worker was publishing at that instant
+    assert after - at_batch_gone <= len(workers)  # at most the file each worker was publishing at that instant
     assert_only_complete_workbooks(out)
     if sig == signal.SIGTERM:
         assert proc.returncode == 128 + signal.SIGTERM
