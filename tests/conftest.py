@@ -32,16 +32,12 @@ def pytest_configure(config):
     tested where it is meant: test_price_books.py, with the pin lifted (``unpinned``)."""
     os.environ["XLPRICING_REGISTER"] = str(Path(tempfile.mkdtemp(prefix="xlpricing-test-register-")) / "register.sqlite3")
     os.environ["XLPRICING_PRICE_BOOK"] = SEED
-    import xlpricing.pricebook
-    xlpricing.pricebook.DEFAULT_PRICE_BOOK = SEED
 
 
 @pytest.fixture
 def unpinned(monkeypatch):
-    """The default as a user gets it: no team default, no pinned book."""
-    import xlpricing.pricebook
+    """The default as a user gets it: no team default."""
     monkeypatch.delenv("XLPRICING_PRICE_BOOK", raising=False)
-    monkeypatch.setattr(xlpricing.pricebook, "DEFAULT_PRICE_BOOK", None)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,11 @@ from typing import Iterable
 from .engine import LineItem, ListPrice, Quote, build_quote, list_price, quote_total
 from .errors import PriceBookError, Problem, QuoteError
 from .inputs import addon_codes, percent
-from .pricebook import DEFAULT_PRICE_BOOK, PriceBook, available_price_books, get_price_book, load_price_book
+from .pricebook import PriceBook, available_price_books, get_price_book, load_price_book
+
+# Kept importable for code written against earlier versions; nothing reads it. The default book is
+# a catalog's (xlpricing.book.catalog): XLPRICING_PRICE_BOOK, else the China book in force that day.
+DEFAULT_PRICE_BOOK: str | None = None
 
 __all__ = [
     "DEFAULT_PRICE_BOOK", "LineItem", "ListPrice", "PriceBook", "PriceBookError", "Problem",

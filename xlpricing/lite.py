@@ -27,8 +27,10 @@ from .sheets.udfcalls import add_override, add_relationship
 
 PACKAGE_DIR = Path(__file__).parent
 # The modules xlpricing.udf needs, below the adapters: standard library only, so Pyodide runs them.
-LITE_MODULES = ("__init__.py", "errors.py", "formatting.py", "charges.py", "pricebook.py", "engine.py",
-                "inputs.py", "deals.py", "dealinput.py", "presenter.py", "advisor.py", "udf.py", "remote.py")
+# Paths below the package: every package's __init__.py too.
+LITE_MODULES = ("__init__.py", "errors.py", "formatting.py", "charges.py", "book/__init__.py", "book/model.py",
+                "book/catalog.py", "pricebook.py", "engine.py", "inputs.py", "deals.py", "dealinput.py",
+                "presenter.py", "advisor.py", "udf.py", "remote.py")
 FUNCTIONS = ("IMQUOTE", "IMQUOTE_LINES", "IMPRICE", "IMOVERAGE", "IMBEST", "IMBEST_TABLE", "IMFORECAST",
              "IMBREAKEVEN", "IMDEAL", "IMDEAL_LINES")
 
@@ -134,11 +136,9 @@ def _install() -> None:
 
 def _load():
     _install()
-    import xlpricing.pricebook
-
-    xlpricing.pricebook.DEFAULT_PRICE_BOOK = PRICE_BOOK  # the book this workbook was built with
     import xlpricing.udf
 
+    xlpricing.udf.use_default(PRICE_BOOK)  # the book this workbook was built with
     return xlpricing.udf
 
 '''
@@ -178,10 +178,10 @@ async def record_quote(book: _xw.Book):
 @_xw.script
 async def update_price_book(book: _xw.Book):
     """Price with the team server's book in force from now on (said in A{L.SUBTITLE_ROW + 1} of the quote sheet)."""
-    import xlpricing.pricebook
     import xlpricing.remote
+    import xlpricing.udf
     print(await xlpricing.remote.update_book(book, _QUOTE_SHEET, "A{L.SUBTITLE_ROW + 1}",
-                                             xlpricing.pricebook.PRICEBOOK_DIR))
+                                             xlpricing.udf.use_book_text))
 '''
 
 

@@ -15,7 +15,9 @@ import hashlib
 import json
 import os
 import sys
-from pathlib import Path
+from typing import Any, Callable
+
+from .errors import PriceBookError
 
 SERVER_ENV = "XLPRICING_SERVER"
 TOKEN_ENV = "XLPRICING_TOKEN"
@@ -115,19 +117,14 @@ async def record_quote(body: dict) -> dict:
     return await call("POST", "/quotes", body, {"Idempotency-Key": idempotency_key(body)})
 
 
-async def install_book_in_force(folder: Path) -> str:
-    """The book the server has in force today, written among the workbook's books and made the
-    default; its id. The text is checked against the SHA-256 the server gives."""
-    from . import pricebook
+async def book_in_force() -> tuple[str, str]:
+    """The id and TOML text of the book the server has in force today, the text checked against
+    the SHA-256 the server gives."""
     in_force = (await call("GET", "/books"))["in_force"]
     book = await call("GET", f"/books/{in_force['id']}")
     if hashlib.sha256(book["toml"].encode("utf-8")).hexdigest() != book["sha256"]:
         raise ServerError("the price book arrived damaged (its SHA-256 differs): try again")
-    pricebook.parse_price_book(book["toml"], f"the server's {book['id']}")  # checked whole before it is used
-    (Path(folder) / f"{book['id']}.toml").write_text(book["toml"], encoding="utf-8")
-    pricebook._price_book.cache_clear()
-    pricebook.DEFAULT_PRICE_BOOK = book["id"]
-    return book["id"]
+    return book["id"], book["toml"]
 
 
 # ------------------------------------------------------------------------------ the Lite workbook's scripts
@@ -151,11 +148,14 @@ async def record_sheet(book, sheet: str, cells: dict[str, str]) -> str:
     return f"recorded {record['label']} ({record['status']}, total {record['total']} {record['currency']})"
 
 
-async def update_book(book, sheet: str, cell: str, folder: Path) -> str:
-    """The server's book in force made this workbook's default for its functions; said in ``cell``."""
+async def update_book(book, sheet: str, cell: str, use_book_text: Callable[[str, str], Any]) -> str:
+    """The server's book in force made the default of this workbook's functions, by the owner of
+    that default (``use_book_text(toml, source)``, xlpricing.udf's in the Lite workbook, which checks
+    the book whole); said in ``cell``."""
     try:
-        book_id = await install_book_in_force(folder)
-    except ServerError as exc:
+        book_id, toml = await book_in_force()
+        use_book_text(toml, f"the server's {book_id}")
+    except (ServerError, PriceBookError) as exc:
         said = f"#BOOK: {exc}"[:250]
     else:
         said = f"price book {book_id} (from the team server, {dt.date.today().isoformat()})"

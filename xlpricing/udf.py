@@ -20,10 +20,13 @@ from . import inputs
 from .formatting import money
 from .engine import Quote, list_price, quote_total, quote_totals
 from .errors import PriceBookError, QuoteError
-from .pricebook import (PriceBook, available_price_books, book_in_force, choose_price_book, get_price_book,
-                        shipped_books)
+from .book.catalog import shipped_catalog
+from .book.model import PriceBook
 
 CATEGORY = "xlpricing (Tencent IM)"
+# The books the functions price with, and their default when a cell names none: the shipped
+# catalog, whose default a Lite workbook sets through use_default and use_book_text below.
+_CATALOG = shipped_catalog()
 MAX_MESSAGE = 250  # Excel's wizard and narrow cells: keep the text short
 
 _DOC_EDITION = "Edition: trial, pro or flagship (also 体验版, 专业版, 旗舰版, ultimate). A range prices a column of scenarios."
@@ -95,14 +98,14 @@ def _book(value: Any) -> PriceBook:
     never names a file to read."""
     value = _single(value, "price_book")
     if value is None or (isinstance(value, str) and not value.strip()):
-        return _chosen(choose_price_book)
+        return _chosen(_CATALOG.default)
     when = inputs.day(value, "price_book", "a book id or a date")
     if when is None:  # text that is not a date: a book's id
         name = value.strip().casefold()
-        if name not in available_price_books():
+        if name not in _CATALOG.ids():
             raise QuoteError.of("price_book", f"unknown price book {value.strip()!r} ({_books_listed()})")
-        return get_price_book(name)
-    return _chosen(book_in_force, when)
+        return _CATALOG.get(name)
+    return _chosen(_CATALOG.in_force, when)
 
 
 def _chosen(choose: Callable[..., PriceBook], *args: Any) -> PriceBook:
@@ -113,7 +116,18 @@ def _chosen(choose: Callable[..., PriceBook], *args: Any) -> PriceBook:
 
 
 def _books_listed() -> str:
-    return "books: " + ", ".join(f"{b.id} {b.period}" for b in shipped_books())
+    return "books: " + ", ".join(f"{b.id} {b.period}" for b in _CATALOG.books())
+
+
+def use_default(name: str) -> PriceBook:
+    """The functions' default from now on: a book id (a Lite workbook's own book), a file or a date."""
+    return _CATALOG.use_default(name)
+
+
+def use_book_text(toml: str, source: str = "<text>") -> PriceBook:
+    """A book given as its TOML text (checked whole; the team server's, in a Lite workbook): known by
+    its id from now on, and the functions' default."""
+    return _CATALOG.use_book_text(toml, source)
 
 
 def _single(value: Any, argument: str) -> Any:
