@@ -1,12 +1,18 @@
 """What every command shares: the one error handler (``run``), the options several commands take,
-and how a command chooses its price book and opens the register. Each command group is a module of
-this package with its commands and an ``add_commands(sub)`` that declares them (pip's layout)."""
+how a command chooses its price book and opens the register, or a team server instead
+(``or_on_server``), and the quote list's CSV. Each command group is a module of this package with
+its commands and an ``add_commands(sub)`` that declares them (pip's layout)."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
+import functools
+import io
+import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .. import inputs
@@ -88,6 +94,38 @@ def shown(path: Path) -> str:
 def open_register(args: argparse.Namespace):
     from ..register import Register
     return Register.open(getattr(args, "register", None), getattr(args, "settings", None))
+
+
+def or_on_server(remote: Callable[[argparse.Namespace], int]):
+    """Decorates a register command: with --server (or $XLPRICING_SERVER) ``remote``, its twin in
+    onserver.py, runs it through the team server's API instead. (``quote`` reads what to price
+    first, then chooses once between recording it here and on the server.)"""
+    def choose(local: Callable[[argparse.Namespace], int]):
+        @functools.wraps(local)
+        def command(args: argparse.Namespace) -> int:
+            return (remote if args.server else local)(args)
+        return command
+    return choose
+
+
+# `quotes list --format csv`: the same columns from the register and from a server
+LIST_COLUMNS = ["number", "version", "status", "customer", "rep", "quote_date", "valid_until", "price_book",
+                "currency", "total", "net", "tax", "discount", "path"]
+
+
+def write_list_csv(rows: Iterable[list[str]]) -> None:
+    """The quote list on stdout as CSV under LIST_COLUMNS, each row's cells in that order."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(LIST_COLUMNS)
+    for row in rows:  # a cell that a spreadsheet would run as a formula is quoted as text
+        w.writerow([csv_safe(v) for v in row])
+    sys.stdout.write(out.getvalue())
+
+
+def csv_safe(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"-\d+(\.\d+)?", text) \
+        else text
 
 
 def check_pdf_possible() -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from .. import formatting
 from ..remote import SERVER_ENV, TOKEN_ENV, ServerError, call, download
-from .base import UsageError
+from .base import LIST_COLUMNS, UsageError, write_list_csv
 
 
 def server_argument(parser: argparse.ArgumentParser) -> None:
@@ -47,16 +47,9 @@ def cmd_list(args: argparse.Namespace) -> int:
                                ("expiring", args.expiring)) if v is not None and v != ""}
     rows = api(args, "GET", "/quotes" + (f"?{urlencode(query)}" if query else ""))["quotes"]
     if args.format == "csv":  # the register's columns; a workbook's path is its address on the server
-        import csv
-        import io
-        from .register import LIST_COLUMNS, _csv_safe
-        out = io.StringIO()
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(LIST_COLUMNS)
-        for r in rows:
-            values = {**r, "version": str(r["version"]), "discount": r["discount_percent"], "path": r["documents"]["xlsx"]}
-            w.writerow([_csv_safe("" if values[c] is None else str(values[c])) for c in LIST_COLUMNS])
-        sys.stdout.write(out.getvalue())
+        values = ({**r, "version": str(r["version"]), "discount": r["discount_percent"], "path": r["documents"]["xlsx"]}
+                  for r in rows)
+        write_list_csv(["" if v[c] is None else str(v[c]) for c in LIST_COLUMNS] for v in values)
         return 0
     if not rows:
         print("no quotes match")

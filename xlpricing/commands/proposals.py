@@ -12,6 +12,7 @@ from .. import formatting, inputs
 from ..errors import DealFileError
 from ..files import refuse_folder
 from ..pricebook import PriceBook
+from . import onserver
 from .base import (UsageError, check_pdf_possible, chosen_book, deal_arguments, open_register,
                    proposal_arguments, read_deal, refuse_with_deal, register_arguments, shown)
 
@@ -21,26 +22,26 @@ def cmd_quote(args: argparse.Namespace) -> int:
 
     on = inputs.day(args.date, "--date") if args.date else None  # a bad date is said with the others below
     book = chosen_book(args, on)
+    options = text = None
     if args.deal:
         refuse_with_deal(args, ("--option", args.option), ("--recommend", args.recommend),
                           ("--forecast-growth", args.forecast_growth))
         text = DealFileError.read_text(Path(args.deal))
         read_deal(args.deal, text, book)  # its problems, named after the file
-        if args.server:
-            from . import onserver
-            return onserver.cmd_quote(args, None, text)
-        return _publish_quote(args, book, QuoteRequest(deal=text))
-    if args.option and (args.edition or args.addon):
-        raise UsageError("give --edition/--addon (one option) or --option (1 to 3), not both")
-    if not args.option and not args.edition:
-        raise UsageError("--edition (or --option EDITION[:ADDON,…]) is required")
-    options = [inputs.option_parts(o) for o in args.option] if args.option else [(args.edition, args.addon or [])]
+    else:
+        if args.option and (args.edition or args.addon):
+            raise UsageError("give --edition/--addon (one option) or --option (1 to 3), not both")
+        if not args.option and not args.edition:
+            raise UsageError("--edition (or --option EDITION[:ADDON,…]) is required")
+        parts = [inputs.option_parts(o) for o in args.option] if args.option else [(args.edition, args.addon or [])]
+        options = tuple((e, inputs.addon_codes(a)) for e, a in parts)
     if args.server:
-        from . import onserver
-        return onserver.cmd_quote(args, [(e, inputs.addon_codes(a)) for e, a in options], None)
-    request = QuoteRequest(options=tuple((e, inputs.addon_codes(a)) for e, a in options), dau=args.dau,
-                           groups=args.groups, months=args.months, discount=args.discount,
-                           forecast_growth=args.forecast_growth, forecast_months=args.forecast_months)
+        return onserver.cmd_quote(args, options, text)
+    if text is not None:
+        return _publish_quote(args, book, QuoteRequest(deal=text))
+    request = QuoteRequest(options=options, dau=args.dau, groups=args.groups, months=args.months,
+                           discount=args.discount, forecast_growth=args.forecast_growth,
+                           forecast_months=args.forecast_months)
     if args.recommend is not None and not 1 <= args.recommend <= len(options):
         raise UsageError(f"--recommend must be 1 to {len(options)} (the options given), got {args.recommend}")
     return _publish_quote(args, book, request)
@@ -160,8 +161,7 @@ def add_commands(sub) -> None:
     quote.add_argument("--forecast-growth", metavar="PERCENT",
                        help="add a forecast sheet: usage growing this much a month from the quoted peaks")
     quote.add_argument("--forecast-months", default="12", help="months in the forecast sheet, 1 to 120 (default 12)")
-    from .onserver import server_argument
-    server_argument(quote)
+    onserver.server_argument(quote)
     quote.set_defaults(run=cmd_quote)
 
     batch = sub.add_parser("batch", help="a CSV of deals → a folder of quote workbooks and a summary")

@@ -14,7 +14,9 @@ from .. import formatting
 from ..files import refuse_folder
 from ..register.core import SETTABLE, Record, Register
 from ..register.errors import RegisterError
-from .base import book_options, check_pdf_possible, chosen_book, day, read_deal, register_arguments
+from . import onserver
+from .base import (book_options, check_pdf_possible, chosen_book, csv_safe, day, or_on_server, read_deal,
+                   register_arguments, write_list_csv)
 
 STATUSES = ("draft", "pending approval", "sent", "accepted", "declined", "superseded", "expired")
 
@@ -44,10 +46,6 @@ def _printable(text: str) -> str:
     return printable(text)
 
 
-LIST_COLUMNS = ["number", "version", "status", "customer", "rep", "quote_date", "valid_until", "price_book",
-                "currency", "total", "net", "tax", "discount", "path"]
-
-
 def _list_row(r: Record, today: dt.date) -> list[str]:
     plain = formatting.plain
     return [r.number, str(r.version), r.status_on(today), r.customer, r.rep, r.quote_date.isoformat(),
@@ -55,22 +53,15 @@ def _list_row(r: Record, today: dt.date) -> list[str]:
             "" if r.tax is None else plain(r.tax), plain(r.discount), r.path]
 
 
+@or_on_server(onserver.cmd_list)
 def cmd_list(args: argparse.Namespace) -> int:
-    if args.server:
-        from . import onserver
-        return onserver.cmd_list(args)
     today = dt.date.today()
     with _open(args) as reg:
         rep = reg.settings.named(args.rep) if args.rep else None  # typed as a login or a name
         rows = reg.quotes(status=args.status, customer=args.customer, rep=rep.id if rep else args.rep,
                           expiring_within=args.expiring, today=today)
     if args.format == "csv":
-        out = io.StringIO()
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(LIST_COLUMNS)
-        for r in rows:  # a cell that a spreadsheet would run as a formula is quoted as text
-            w.writerow([_csv_safe(v) for v in _list_row(r, today)])
-        sys.stdout.write(out.getvalue())
+        write_list_csv(_list_row(r, today) for r in rows)
         return 0
     if not rows:
         print("no quotes match")
@@ -81,15 +72,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _csv_safe(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"-\d+(\.\d+)?", text) \
-        else text
-
-
+@or_on_server(onserver.cmd_show)
 def cmd_show(args: argparse.Namespace) -> int:
-    if args.server:
-        from . import onserver
-        return onserver.cmd_show(args)
     today = dt.date.today()
     from ..register.accounts import Accounts
     with _open(args) as reg:
@@ -116,10 +100,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+@or_on_server(onserver.cmd_status)
 def cmd_status(args: argparse.Namespace) -> int:
-    if args.server:
-        from . import onserver
-        return onserver.cmd_status(args)
     with _open(args) as reg:
         r = reg.set_status(args.number, args.new_status, reg.actor().id)
     print(f"{r.label} is {r.status}")
@@ -127,13 +109,15 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
-    if args.by is not None:  # the option of an earlier release: say what replaced it
+    if args.by is not None:  # the option of an earlier release, on the register or a server: say what replaced it
         raise RegisterError(f"--by is gone: the approver is the user who acts, never a name typed for someone else. "
                             f"Run it as yourself: XLPRICING_USER={args.by} on a shared SQLite register, your own "
                             "database role on PostgreSQL, or your API token with --server")
-    if args.server:
-        from . import onserver
-        return onserver.cmd_approve(args)
+    return _approve(args)
+
+
+@or_on_server(onserver.cmd_approve)
+def _approve(args: argparse.Namespace) -> int:
     from ..quoting import approve
     with _open(args) as reg:
         r = approve(reg, args.number, args.role)
@@ -219,7 +203,7 @@ def cmd_reprice(args: argparse.Namespace) -> int:
                         "difference", "line", "old_line", "new_line", "valid_until", "books_taking_effect", "problem"])
             for x in results:
                 r = x.record
-                base = [r.number, r.version, _csv_safe(r.customer), r.status_on(today), r.price_book, x.book.id,
+                base = [r.number, r.version, csv_safe(r.customer), r.status_on(today), r.price_book, x.book.id,
                         r.total, "" if x.new_total is None else x.new_total,
                         "" if x.difference is None else x.difference]
                 tail = [r.valid_until, "; ".join(x.crossing), x.problem]
@@ -270,8 +254,7 @@ def add_commands(sub) -> None:
     def with_register(p, server: bool = False):
         register_arguments(p)
         if server:
-            from .onserver import server_argument
-            server_argument(p)
+            onserver.server_argument(p)
         return p
 
     p = with_register(qs.add_parser("list", help="the quotes, newest version of each"), server=True)

@@ -158,7 +158,7 @@ def sample_quote(config, login: str) -> str | None:
     from ..pricebook import choose_price_book
     from ..quoting import QuoteRequest, publish
     from ..sheets.proposal import Proposal
-    from ..server.app import Server
+    from ..server.state import Server
     server = Server.start(config)
     try:
         if server.register.quotes(latest_only=False):

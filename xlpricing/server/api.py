@@ -25,9 +25,9 @@ from starlette.routing import Route
 
 from ..errors import PriceBookError, Problem, QuoteError
 from ..register.errors import KeyInUse, RegisterError
-from .app import (BodyTooLarge, Forbidden, NeedLogin, Server, api_user, bounded, event_detail, is_manager, may_change,
-                  public_base, seen, team, visible)
 from .forms import proposal_of, quote_request
+from .state import (BodyTooLarge, Forbidden, NeedLogin, Server, api_user, bounded, event_detail, is_manager,
+                    may_change, public_base, seen, team, visible)
 
 MAX_BODY = 256 * 1024
 VERSION = 1

@@ -10,25 +10,46 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote as url_quote
 
+import jinja2
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.templating import Jinja2Templates
 
 from .. import formatting, inputs
 from ..errors import QuoteError
 from ..register import core
 from ..register.accounts import LINK_DAYS, Throttled, new_password
 from ..register.errors import RegisterError
-from .app import (ADMIN, FORM_COOKIE, SESSION_COOKIE, BodyTooLarge, Forbidden, NeedLogin, Server, api_user, bounded,
-                  check_csrf, client_address, event_detail, is_manager, may_change, new_form_token, public_base, seen,
-                  session_key, team, templates, visible, web_user)
+from ..register.settings import DEFAULT_TIME_ZONE
 from .forms import MAX_APPS, proposal_of, quote_request
+from .state import (ADMIN, FORM_COOKIE, SESSION_COOKIE, BodyTooLarge, Forbidden, NeedLogin, Server, api_user, bounded,
+                    check_csrf, client_address, event_detail, is_manager, may_change, new_form_token, public_base,
+                    seen, session_key, team, visible, web_user)
 
 MAX_UPLOAD = 20 * 1024 * 1024  # a stamped PDF: scans are large, 20 MB is plenty
 STATUS_LABELS = {core.DRAFT: "草稿 draft", core.PENDING: "待审批 pending approval", core.SENT: "已发送 sent",
                  core.ACCEPTED: "已接受 accepted", core.DECLINED: "已拒绝 declined",
                  core.SUPERSEDED: "已替代 superseded", core.EXPIRED: "已过期 expired"}
+
+
+def _environment() -> jinja2.Environment:
+    # every {{ value }} a page shows passes shown_text: a bidi control in a user's text (a name with
+    # U+202E) is written as its code point, never obeyed by the browser
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+                             autoescape=True, undefined=jinja2.StrictUndefined, finalize=formatting.shown_text)
+    env.filters["money"] = lambda v, cur="CNY": "" if v is None else formatting.money(v, cur)
+    env.filters["amount"] = lambda v: "" if v is None else formatting.amount(v)
+    env.filters["plain"] = lambda v: "" if v is None else formatting.plain(v)
+    env.filters["totals"] = lambda by_currency: " · ".join(formatting.money(v, c) for c, v in sorted(by_currency.items()))
+    # a time the register wrote (UTC), in the team's zone: render() puts it in every page's context
+    env.filters["when"] = jinja2.pass_context(
+        lambda context, stamp: formatting.local_time(stamp, context.get("time_zone") or DEFAULT_TIME_ZONE))
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
 
 
 def _server(request: Request) -> Server:
