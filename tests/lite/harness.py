@@ -4,7 +4,8 @@ xlwings is not available offline in Pyodide, so its decorators are no-ops here (
 Windows without Lite): what runs is main.py exactly as stored in the workbook, and through it the
 embedded xlpricing modules and price book.
 
-REQUEST (JSON): {"calls": [[function, [args…]], …], "bench": false}
+REQUEST (JSON): {"calls": [[function, [args…]], …], "bench": false}; ./scripts/bench adds sample sizes
+                and "naive": {"source", "book"} (its reference pricer and the TOML it reads)
 RESULT (JSON):  {"results": [...], "python": "3.x", "timings": {...}}
 
 An argument (or a cell inside a range) given as {"error": "#N/A"} is an error cell: it reaches the
@@ -141,6 +142,24 @@ if request.get("bench"):
         best = min(best or 1e9, time.perf_counter() - t)
     timings["column_s"] = best
     timings["column_rows"] = len(column)
+    if request.get("naive"):  # the bench's naive reference (scripts/naive_reference.py) on the same inputs
+        naive = types.ModuleType("naive_reference")
+        exec(compile(request["naive"]["source"], "naive_reference.py", "exec"), naive.__dict__)
+        book = naive.numbers(request["naive"]["book"])
+        best = None
+        for _ in range(3):
+            t = time.perf_counter()
+            for i in range(n):
+                naive.total(book, "pro", i, 202000, ("history_90",), 12)
+            best = min(best or 1e9, time.perf_counter() - t)
+        timings["naive_scalar_per_s"] = n / best
+        deals = [(e[0], int(d[0]), int(g[0]), (), 12) for e, d, g in zip(editions, dau, groups)]
+        best = None
+        for _ in range(3):
+            t = time.perf_counter()
+            naive.totals(book, deals)
+            best = min(best or 1e9, time.perf_counter() - t)
+        timings["naive_column_s"] = best
 
 RESULT = json.dumps({"results": results, "python": sys.version.split()[0], "timings": timings, "scripts": scripts},
                     default=str)
