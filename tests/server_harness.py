@@ -70,9 +70,10 @@ def start_team(folder: Path, register: str) -> tuple["ServerProcess", dict]:
 EVERY_PASSWORD = {**PASSWORDS, "wang": "wang-password-1"}
 
 
-def team_app(folder: Path, settings_text: str = TEAM_SETTINGS, **config):
+def team_app(folder: Path, settings_text: str = TEAM_SETTINGS, catalog=None, **config):
     """The team server's app in this process (Starlette's test client drives it) on a SQLite
-    register in ``folder``, with ``settings_text`` as its team settings and every password set."""
+    register in ``folder``, with ``settings_text`` as its team settings and every password set;
+    ``catalog``: the price books it quotes with (default: the shipped ones)."""
     from xlpricing.register import Register
     from xlpricing.register.accounts import Accounts
     from xlpricing.server.app import ServerConfig, create_app
@@ -85,7 +86,7 @@ def team_app(folder: Path, settings_text: str = TEAM_SETTINGS, **config):
             if login in reg.settings.users:
                 accounts.set_password(login, password)
     return create_app(ServerConfig(register=str(register), settings=str(settings), documents=folder / "documents",
-                                   **config))
+                                   **config), catalog)
 
 
 def client(app):

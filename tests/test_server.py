@@ -541,3 +541,30 @@ def test_a_user_added_on_the_team_page_is_listed_and_can_log_in_at_once(team):
     password = re.search(r"first password \(shown once\): ([\w-]+)", r.text).group(1)
     assert "<td>qian</td><td>Qian Yu</td><td>rep</td>" in r.text  # in the list on the same page
     assert log_in(app, "qian", password).get("/").status_code == 200
+
+
+def test_a_quote_page_reads_the_recorded_price_book_once_however_often_it_is_shown(tmp_path, monkeypatch):
+    """The register keeps the text of the book a quote was priced with; the server's catalog reads
+    that text once (by its SHA-256), not at every view of the quote's page."""
+    from xlpricing import pricebook
+    from xlpricing.book import catalog as catalog_module
+    from xlpricing.book.catalog import Catalog
+    app = team_app(tmp_path, catalog=Catalog())  # its own catalog: no other test has read this text into it
+    quote = record(app, "lina")
+    parsed = []
+
+    def counting(parse):
+        def parse_price_book(text, source="<text>"):
+            parsed.append(source)
+            return parse(text, source)
+        return parse_price_book
+    for module in (catalog_module, pricebook):  # wherever a book's text is read from
+        monkeypatch.setattr(module, "parse_price_book", counting(module.parse_price_book))
+    lina = log_in(app, "lina")
+    views = [lina.get(f"/quotes/{quote['number']}") for _ in range(2)]
+    for view in views:  # both show the lines the book prices: 3 DAU blocks × 1,000 a month, × 12 = 36,000
+        assert view.status_code == 200 and "cannot show its lines" not in view.text and "36,000" in view.text
+    assert [s for s in parsed if s.startswith("the register's copy")] == ["the register's copy of " + quote["price_book"]]
+    register = app.state.server.register
+    recorded = register.get(quote["number"])
+    assert register.book_of(recorded) is register.acting_as(register.settings.users["lina"]).book_of(recorded)

@@ -383,16 +383,16 @@ class Repriced:
 
 def reprice(register: Register, book_for_record, today: dt.date | None = None) -> list[Repriced]:
     """Every open quote priced again with ``book_for_record(record)`` (the book in force on a date,
-    or one named); nothing is written."""
+    or one named); nothing is written. The books taking effect while a quote is valid are those of
+    the register's catalog."""
     from .errors import QuoteError
-    from .pricebook import shipped_books
     today = today or dt.date.today()
     out = []
     for r in register.quotes(today=today):
         if r.status_on(today) not in ("draft", "pending approval", "sent"):
             continue
         book = book_for_record(r)
-        crossing = [f"{b.id} from {b.effective_from}" for b in shipped_books()
+        crossing = [f"{b.id} from {b.effective_from}" for b in register.catalog.books()
                     if b.effective_from is not None and r.quote_date < b.effective_from <= r.valid_until]
         request = QuoteRequest.from_json(r.request)
         try:

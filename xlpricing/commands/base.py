@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .. import inputs
+from ..book.catalog import PRICE_BOOK_ENV, shipped_catalog
 from ..errors import DealFileError, FileProblems, QuoteError
 from ..files import describe_os_error
-from ..pricebook import PRICE_BOOK_ENV, REGIONS, PriceBook, available_price_books, choose_price_book, superseded
+from ..pricebook import REGIONS, PriceBook
 from ..register.errors import RegisterError, RegisterFailure
 from ..seller import SELLER_ENV
 from ..sheets.libreoffice import LibreOfficeError
@@ -32,8 +33,8 @@ class UsageError(Exception):
 
 def chosen_book(args: argparse.Namespace, on: dt.date | None = None) -> PriceBook:
     """The book the options choose; without one, the China book in force on ``on`` (the quote's
-    date; today when None)."""
-    book = choose_price_book(args.price_book, args.as_of, args.region, today=on)
+    date; today when None), from the command's catalog (``args.catalog``)."""
+    book = args.catalog.choose(args.price_book, args.as_of, args.region, today=on)
     args.chosen_book = book  # main() says so after the command when its prices are superseded
     return book
 
@@ -93,7 +94,8 @@ def shown(path: Path) -> str:
 
 def open_register(args: argparse.Namespace):
     from ..register import Register
-    return Register.open(getattr(args, "register", None), getattr(args, "settings", None))
+    return Register.open(getattr(args, "register", None), getattr(args, "settings", None),
+                         catalog=getattr(args, "catalog", None))
 
 
 def or_on_server(remote: Callable[[argparse.Namespace], int]):
@@ -138,9 +140,14 @@ def check_pdf_possible() -> None:
 
 
 def book_options(parser: argparse.ArgumentParser, default) -> None:
+    """The options choosing a book; on the top parser (``default`` None) also the catalog of books
+    every command prices with, handed to it as ``args.catalog``."""
+    catalog = shipped_catalog()
+    if default is None:
+        parser.set_defaults(catalog=catalog)
     parser.add_argument(
         "--price-book", default=default, metavar="ID|FILE",
-        help=f"a shipped price book ({', '.join(available_price_books())}) or a .toml file; it wins over "
+        help=f"a shipped price book ({', '.join(catalog.ids())}) or a .toml file; it wins over "
              f"--as-of/--region. Default ${PRICE_BOOK_ENV} (an id, a file or a date), else the China book in force "
              f"on the quote's date (today)",
     )
@@ -181,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
     and nowhere else: 2 for what was asked wrong, 1 for what failed while doing it."""
     try:
         code = args.run(args)
-        note = superseded(args.chosen_book) if code == 0 and getattr(args, "chosen_book", None) else ""
+        note = args.catalog.superseded(args.chosen_book) if code == 0 and getattr(args, "chosen_book", None) else ""
         if note:  # so nobody sends an old price by accident
             print(f"xlpricing: note: {note}", file=sys.stderr)
         return code

@@ -14,7 +14,7 @@ from .. import formatting, inputs
 from ..engine import Quote, build_quote, tax_split
 from ..errors import QuoteError
 from ..presenter import subtotal_rows
-from ..pricebook import PriceBook, choose_price_book, get_price_book, shipped_books
+from ..pricebook import PriceBook
 from .base import chosen_book, deal_arguments, read_deal, refuse_with_deal
 
 
@@ -175,10 +175,10 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
 def cmd_books(args: argparse.Namespace) -> int:
     today = dt.date.today()
-    default = choose_price_book()
+    default = args.catalog.choose()
     rows = [[b.id + (" (default)" if b.id == default.id else ""), b.region, b.period,
              "yes" if b.in_force(today) else "no", b.source_url]
-            for b in sorted(shipped_books(), key=lambda b: (b.region, b.effective_from or dt.date.min))]
+            for b in sorted(args.catalog.books(), key=lambda b: (b.region, b.effective_from or dt.date.min))]
     print(formatting.table(["book", "region", "period", f"in force {today}", "source"], rows))
     return 0
 
@@ -186,7 +186,7 @@ def cmd_books(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from ..bookdiff import book_differences
 
-    a, b = get_price_book(args.book_a), get_price_book(args.book_b)
+    a, b = args.catalog.get(args.book_a), args.catalog.get(args.book_b)
     changes = book_differences(a, b)
     header = ["section", "item", "what", a.id, b.id]
     rows = [[c.section, c.item, c.what, c.before, c.after] for c in changes]

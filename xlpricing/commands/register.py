@@ -22,7 +22,7 @@ STATUSES = ("draft", "pending approval", "sent", "accepted", "declined", "supers
 
 
 def _open(args: argparse.Namespace) -> Register:
-    return Register.open(args.register, args.settings)
+    return Register.open(args.register, args.settings, catalog=args.catalog)
 
 
 def _days(text: str) -> int:
@@ -181,18 +181,17 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_reprice(args: argparse.Namespace) -> int:
-    from ..pricebook import book_in_force, choose_price_book
     from ..quoting import reprice, revise
 
     today = dt.date.today()
     as_of = args.reprice_as_of or getattr(args, "as_of", None) or today
     book_id = args.reprice_book or getattr(args, "price_book", None)
-    named = choose_price_book(book_id) if book_id else None
+    named = args.catalog.choose(book_id) if book_id else None
 
     with _open(args) as reg:
         def book_for(r: Record):
             """The named book, else the one in force on the date in the region of the quote's own book."""
-            return named if named is not None else book_in_force(as_of, reg.book_of(r).region)
+            return named if named is not None else reg.catalog.in_force(as_of, reg.book_of(r).region)
 
         results = reprice(reg, book_for, today)
         changed = [x for x in results if x.problem or x.difference]

@@ -155,7 +155,6 @@ def _add_first_admin(args: argparse.Namespace) -> None:
 def sample_quote(config, login: str) -> str | None:
     """A first quote to look at, when the register has none: a two-app deal, recorded as ``login``."""
     import datetime as dt
-    from ..pricebook import choose_price_book
     from ..quoting import QuoteRequest, publish
     from ..sheets.proposal import Proposal
     from ..server.state import Server
@@ -168,7 +167,7 @@ def sample_quote(config, login: str) -> str | None:
         deal = ('months = 12\n\n[[apps]]\nname = "主应用 Main app"\nedition = "pro"\npeak_dau = 35000\n'
                 'peak_groups = 202000\naddons = ["history_90"]\n\n[[apps]]\nname = "海外 Overseas app"\n'
                 'edition = "pro"\npeak_dau = 8000\n')
-        book = choose_price_book(today=dt.date.today())
+        book = server.catalog.choose(today=dt.date.today())
         record, _ = publish(server.as_user(user, settings), book, QuoteRequest(deal=deal),
                             Proposal(customer="示例客户 Sample Customer Ltd.", contact=user.name, seller=server.seller,
                                      seller_path=server.seller_path),

@@ -27,6 +27,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
+from ..book.catalog import Catalog, shipped_catalog
+from ..errors import PriceBookError
 from .db import Database, SQLiteDatabase, connect, first
 from .db import now as _now
 from .errors import KeyInUse, RegisterError
@@ -224,18 +226,19 @@ def check_text(what: str, text: str) -> str:
 
 
 class Register:
-    def __init__(self, db: Database, settings: TeamSettings):
+    def __init__(self, db: Database, settings: TeamSettings, catalog: Catalog | None = None):
         self.db = db
         self.settings = settings
+        self.catalog = catalog or shipped_catalog()  # reads recorded books' texts, each once
         self._actor: User | None = None  # who acts through this register, found on first use
 
     @classmethod
     def open(cls, target: str | Path | None = None, settings: str | Path | None = None,
-             recover: bool = True, approvers_needed: bool = True) -> "Register":
+             recover: bool = True, approvers_needed: bool = True, catalog: Catalog | None = None) -> "Register":
         """``approvers_needed`` False: see load_settings (only for adding the first user)."""
         db = connect(target)
         try:
-            reg = cls(db, team_settings(db, settings, approvers_needed))
+            reg = cls(db, team_settings(db, settings, approvers_needed), catalog)
             if recover:
                 reg.recover()
         except BaseException:
@@ -246,7 +249,7 @@ class Register:
     def acting_as(self, user: User) -> "Register":
         """This register (its connection and settings) with ``user`` acting: the team server's
         logged-in user, whom the server authenticated."""
-        view = Register(self.db, self.settings)
+        view = Register(self.db, self.settings, self.catalog)
         view._actor = user
         return view
 
@@ -434,15 +437,14 @@ class Register:
 
     def book_of(self, record: Record):
         """The price book ``record`` was priced with, from the text the register keeps (a book from
-        a file included); a record from before that text was kept: the shipped book of its id."""
-        from ..errors import PriceBookError
-        from ..pricebook import get_price_book, parse_price_book
+        a file included), read once per catalog however often a page shows it; a record from
+        before that text was kept: the catalog's book of its id."""
         with self.db.transaction() as tx:
             row = tx.one("SELECT b.toml FROM quotes q JOIN price_books b ON b.sha256 = q.book_sha256 WHERE q.id = ?",
                          (record.id,))
         try:
-            return parse_price_book(row[0], f"the register's copy of {record.price_book}") if row else \
-                get_price_book(record.price_book)
+            return self.catalog.from_text(row[0], f"the register's copy of {record.price_book}") if row else \
+                self.catalog.get(record.price_book)
         except PriceBookError as exc:
             raise RegisterError(f"{record.label} was priced with {record.price_book}, which is not available: "
                                 f"{exc}") from None

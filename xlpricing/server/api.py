@@ -23,6 +23,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..book.catalog import Catalog, parse_day
 from ..errors import PriceBookError, Problem, QuoteError
 from ..register.errors import KeyInUse, RegisterError
 from .forms import proposal_of, quote_request
@@ -161,7 +162,6 @@ def _book_data(book) -> dict:
 
 
 def _day(text: str | None, field: str = "on") -> dt.date:
-    from ..pricebook import parse_day
     if not text:
         return dt.date.today()
     day = parse_day(text)
@@ -178,11 +178,11 @@ def index(request: Request, body, user) -> Response:
 
 @endpoint
 def books(request: Request, body, user) -> Response:
-    from ..pricebook import choose_price_book, shipped_books
+    catalog: Catalog = request.app.state.server.catalog
     day = _day(request.query_params.get("on"))
-    book = choose_price_book(today=day)
+    book = catalog.choose(today=day)
     return JSONResponse({"on": day.isoformat(), "in_force": {**_book_data(book), "sha256": _sha(book.toml)},
-                         "books": [_book_data(b) for b in shipped_books()]})
+                         "books": [_book_data(b) for b in catalog.books()]})
 
 
 def _sha(text: str) -> str:
@@ -191,27 +191,27 @@ def _sha(text: str) -> str:
 
 @endpoint
 def book_text(request: Request, body, user) -> Response:
-    from ..pricebook import client_book
     try:
-        book = client_book(request.path_params["id"], argument="id")
+        book = request.app.state.server.catalog.client_book(request.path_params["id"], argument="id")
     except QuoteError as exc:
         return _error(404, str(exc))
     return JSONResponse({**_book_data(book), "sha256": _sha(book.toml), "toml": book.toml})
 
 
-def _book(body: dict):
-    """The book a request names (an id only: pricebook.client_book), or the one in force on its ``date``."""
-    from ..pricebook import client_book
+def _book(request: Request, body: dict):
+    """The book a request names (an id only: Catalog.client_book), or the one in force on its
+    ``date``, from the server's catalog."""
     date = body.get("date")
     if date is not None and not isinstance(date, str):
         raise QuoteError.of("date", f"date: a day is YYYY-MM-DD, got {type(date).__name__}")
-    return client_book(body.get("price_book"), today=_day(date, "date"))
+    catalog: Catalog = request.app.state.server.catalog
+    return catalog.client_book(body.get("price_book"), today=_day(date, "date"))
 
 
 @endpoint
 def price(request: Request, body, user) -> Response:
     from ..quoting import priced_data
-    book = _book(body)
+    book = _book(request, body)
     priced = quote_request(body).price(book)
     return JSONResponse({"price_book": book.id, **priced_data(priced)})
 
@@ -235,7 +235,7 @@ def quotes(request: Request, body, user) -> Response:
         answer = _keyed(request, server.register.key_holder(request_key), digest)
         if answer is not None:  # a retry: the record the first call made (or is making), not a second one
             return answer
-    book = _book(body)
+    book = _book(request, body)
     request_ = quote_request(body)
     proposal = proposal_of(body, server.seller, server.seller_path, team(request).valid_days)
     rep = _string(body, "rep") or user.id

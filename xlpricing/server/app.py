@@ -25,6 +25,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from ..book.catalog import Catalog
 from . import api, pages
 from .middleware import AccessLog, LastResort, SecurityHeaders
 from .state import LITE_ORIGINS, Server, ServerConfig
@@ -35,9 +36,10 @@ __all__ = ["CONFIG_ENV", "LITE_ORIGINS", "ServerConfig", "create_app", "from_env
 HERE = Path(__file__).parent
 
 
-def create_app(config: ServerConfig | None = None) -> Starlette:
+def create_app(config: ServerConfig | None = None, catalog: Catalog | None = None) -> Starlette:
+    """``catalog``: the price books the server quotes with (default: the shipped ones)."""
     config = config or ServerConfig()
-    server = Server.start(config)
+    server = Server.start(config, catalog)
     api_app = Starlette(routes=api.routes(), exception_handlers=api.exception_handlers(),
                         middleware=[Middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
                                                allow_methods=["GET", "POST"],

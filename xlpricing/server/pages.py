@@ -219,9 +219,9 @@ def _form_options(form, apps: list[dict]) -> list[dict] | None:
             *({"edition": o["edition"] or first["edition"], "addons": o["addons"]} for o in extra)]
 
 
-def _book_choices():
-    from ..pricebook import choose_price_book
-    book = choose_price_book(today=dt.date.today())
+def _book_choices(server: Server):
+    """The book a new quote gets today (the server's catalog's default), its editions and add-ons."""
+    book = server.catalog.choose(today=dt.date.today())
     return (book, [(e.code, f"{e.name_zh} {e.name_en}") for e in book.editions],
             [(a.code, f"{a.short_zh} {a.short_en}") for a in book.addons if a.withdrawn is None])
 
@@ -229,7 +229,7 @@ def _book_choices():
 @endpoint()
 def new_quote(request: Request, form, user, session) -> Response:
     server = _server(request)
-    book, editions, addons = _book_choices()
+    book, editions, addons = _book_choices(server)
     values = {"customer": "", "contact": user.name, "customer_contact": "", "customer_address": "", "notes": "",
               "months": "12", "discount": "", "valid_days": str(team(request).valid_days), "lang": "both",
               "option_edition_2": "", "option_addons_2": "", "option_edition_3": "", "option_addons_3": ""}

@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, Signer
 from starlette.requests import Request
 
 from .. import formatting
+from ..book.catalog import Catalog, shipped_catalog
 from ..register.accounts import Accounts
 from ..register.core import Register, team_settings
 from ..register.db import SQLiteDatabase
@@ -45,7 +46,8 @@ class ServerConfig:
 @dataclass
 class Server:
     """What every request shares: the register (one connection per process, its transactions
-    serialised), the team's users, the documents folder."""
+    serialised), the team's users, the documents folder, and the catalog of price books quotes
+    are priced with (the register's: a recorded book's text is read once)."""
 
     config: ServerConfig
     register: Register
@@ -55,9 +57,13 @@ class Server:
     seller: object = None
     seller_path: str = ""
 
+    @property
+    def catalog(self) -> Catalog:
+        return self.register.catalog
+
     @classmethod
-    def start(cls, config: ServerConfig) -> "Server":
-        register = Register.open(config.register, config.settings)
+    def start(cls, config: ServerConfig, catalog: Catalog | None = None) -> "Server":
+        register = Register.open(config.register, config.settings, catalog=catalog or shipped_catalog())
         accounts = Accounts(register.db)
         if config.documents is not None:
             documents = Path(config.documents)
@@ -79,7 +85,7 @@ class Server:
         return settings
 
     def as_user(self, user: User, settings: TeamSettings) -> Register:
-        return Register(self.register.db, settings).acting_as(user)
+        return Register(self.register.db, settings, self.catalog).acting_as(user)
 
     def inside(self, path: str | Path) -> Path | None:
         """``path`` when it lies in the documents folder (a record written elsewhere, by the command
