@@ -168,3 +168,20 @@ def test_a_book_that_does_not_hold_together_is_said_in_the_cell(monkeypatch):
     said = asyncio.run(xlpricing.remote.update_book(workbook, "Quote", "A3", catalog.use_book_text))
     assert said.startswith("#BOOK: ") and "is not a number: 'lots'" in said and workbook.said.value == said
     assert catalog.default().id == CN_2024
+
+
+def test_a_workbooks_example_cells_are_priced_with_a_catalog_defaulting_to_its_book():
+    """with_default: a catalog of the same books with another default; the one it came from keeps
+    its own, so building a workbook for one book leaves every other pricing as it was."""
+    from xlpricing import udf
+    from xlpricing.sheets.udfcalls import Call, literal
+    shipped = Catalog(default=CN_2024)
+    for_the_workbook = shipped.with_default(shipped.get(SEED))
+    before = module_state(xlpricing.pricebook, xlpricing.book.catalog, udf)
+    call = Call("IMQUOTE", (literal("pro"), literal(35_000), literal(0), literal(""), literal(12)))
+    assert call.result(for_the_workbook) == [[(999 + 3_000) * 12]]
+    assert call.result(shipped) == [[(1_499 + 3_000) * 12]]
+    assert shipped.default().id == CN_2024 and for_the_workbook.default().id == SEED
+    for_the_workbook.use_book_text(ACME_TEXT)  # a book given to one is not the other's
+    assert "acme-special" in for_the_workbook.ids() and "acme-special" not in shipped.ids()
+    assert_unchanged(before, (xlpricing.pricebook, xlpricing.book.catalog, udf))

@@ -44,7 +44,7 @@ LAZY_IMPORTS = {
     "sheets.proposal": 4,
     "sheets.quotesheet": 1,
     "sheets.style": 2,
-    "sheets.template": 3,
+    "sheets.template": 2,
     "sheets.udfcalls": 1,
     # On purpose, and to stay: the presenter, deals and advisor load only when a cell asks for
     # lines, a deal or advice, so `import xlpricing.udf` (what Excel's UDF server and Lite pay

@@ -8,7 +8,6 @@ book/catalog.py. The functions here ask the one catalog of the shipped books, ma
 from __future__ import annotations
 
 import datetime as dt
-from typing import ContextManager
 
 from .book.catalog import PRICE_BOOK_ENV, Catalog, overlapping_periods, parse_day, shipped_catalog
 from .book.catalog import SHIPPED_DIR as PRICEBOOK_DIR
@@ -18,7 +17,7 @@ from .book.model import (BILLING_MODES, METRICS, REGIONS, UNLIMITED, Addon, Call
 __all__ = [
     "BILLING_MODES", "METRICS", "PRICEBOOK_DIR", "PRICE_BOOK_ENV", "REGIONS", "UNLIMITED", "Addon", "CallRates",
     "Catalog", "Edition", "Limit", "Note", "Overage", "PriceBook", "Source", "Tax", "Withdrawal", "_Checker",
-    "available_price_books", "book_in_force", "choose_price_book", "client_book", "default_book", "defaulting_to",
+    "available_price_books", "book_in_force", "choose_price_book", "client_book", "default_book",
     "get_price_book", "load_price_book", "overlapping_periods", "parse_day", "parse_price_book", "shipped_books",
     "superseded",
 ]
@@ -38,11 +37,6 @@ def get_price_book(name: str | None = None) -> PriceBook:
 def default_book(on: dt.date | None = None) -> PriceBook:
     """The book a quote dated ``on`` (today when None) gets when nobody chose one."""
     return shipped_catalog().default(on)
-
-
-def defaulting_to(book: PriceBook) -> ContextManager[PriceBook]:
-    """Within the block, the default book is ``book`` (a workbook's example cells)."""
-    return shipped_catalog().defaulting_to(book)
 
 
 def shipped_books() -> tuple[PriceBook, ...]:

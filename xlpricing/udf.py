@@ -20,12 +20,14 @@ from . import inputs
 from .formatting import money
 from .engine import Quote, list_price, quote_total, quote_totals
 from .errors import PriceBookError, QuoteError
-from .book.catalog import shipped_catalog
+from .book.catalog import Catalog, shipped_catalog
 from .book.model import PriceBook
 
 CATEGORY = "xlpricing (Tencent IM)"
 # The books the functions price with, and their default when a cell names none: the shipped
-# catalog, whose default a Lite workbook sets through use_default and use_book_text below.
+# catalog, whose default a Lite workbook sets through use_default and use_book_text below. Each
+# function is a one-line call of its implementation with this catalog (IMQUOTE → _imquote), so a
+# workbook's example cells are computed with a catalog of its own (WITH_CATALOG, sheets/udfcalls.py).
 _CATALOG = shipped_catalog()
 MAX_MESSAGE = 250  # Excel's wizard and narrow cells: keep the text short
 
@@ -92,31 +94,31 @@ def _overage(book: PriceBook, edition: Any, peak_dau: Any, peak_groups: Any, add
     return _quote(book, edition, peak_dau, peak_groups, addons, months).overage
 
 
-def _book(value: Any) -> PriceBook:
+def _book(catalog: Catalog, value: Any) -> PriceBook:
     """The price book a cell names: blank = the default, a book id, or a date (a date cell, a date
     serial, NOW(), or "2024-06-01"): the China book in force that day. Only shipped books: a cell
     never names a file to read."""
     value = _single(value, "price_book")
     if value is None or (isinstance(value, str) and not value.strip()):
-        return _chosen(_CATALOG.default)
+        return _chosen(catalog, catalog.default)
     when = inputs.day(value, "price_book", "a book id or a date")
     if when is None:  # text that is not a date: a book's id
         name = value.strip().casefold()
-        if name not in _CATALOG.ids():
-            raise QuoteError.of("price_book", f"unknown price book {value.strip()!r} ({_books_listed()})")
-        return _CATALOG.get(name)
-    return _chosen(_CATALOG.in_force, when)
+        if name not in catalog.ids():
+            raise QuoteError.of("price_book", f"unknown price book {value.strip()!r} ({_books_listed(catalog)})")
+        return catalog.get(name)
+    return _chosen(catalog, catalog.in_force, when)
 
 
-def _chosen(choose: Callable[..., PriceBook], *args: Any) -> PriceBook:
+def _chosen(catalog: Catalog, choose: Callable[..., PriceBook], *args: Any) -> PriceBook:
     try:
         return choose(*args)
     except PriceBookError as exc:  # a date outside every book; a broken team default
-        raise QuoteError.of("price_book", f"{'; '.join(exc.problems)} ({_books_listed()})") from None
+        raise QuoteError.of("price_book", f"{'; '.join(exc.problems)} ({_books_listed(catalog)})") from None
 
 
-def _books_listed() -> str:
-    return "books: " + ", ".join(f"{b.id} {b.period}" for b in _CATALOG.books())
+def _books_listed(catalog: Catalog) -> str:
+    return "books: " + ", ".join(f"{b.id} {b.period}" for b in catalog.books())
 
 
 def use_default(name: str) -> PriceBook:
@@ -156,6 +158,7 @@ def _rectangular(grid: list[Any]) -> bool:
 
 
 def _per_scenario(
+    catalog: Catalog,
     function: str,
     price: Callable[..., Decimal],
     edition: Any, peak_dau: Any, peak_groups: Any, addons: Any, months: Any, price_book: Any = None,
@@ -172,7 +175,7 @@ def _per_scenario(
         if not _rectangular(g):
             return _error_text(function, f"{name} must be a cell or a rectangular range")
     shapes = {(len(g), len(g[0])) for g in grids.values()} - {(1, 1)}
-    book = _book(price_book)  # one book for every scenario of the call
+    book = _book(catalog, price_book)  # one book for every scenario of the call
     if not shapes:
         return _guarded(function, lambda: _cell_number(price(book, edition, peak_dau, peak_groups, addons, months)))
     if len(shapes) > 1:
@@ -253,7 +256,11 @@ def _totals_of(function: str, cells: list[tuple], book: PriceBook) -> list[Any]:
 @_arg("price_book", doc=_DOC_BOOK)
 def IMQUOTE(edition, peak_dau=0, peak_groups=0, addons=None, months=1, price_book=None):
     """Tencent Cloud IM (China) total in CNY for the whole term: package + add-ons + overage, × months. Give ranges for edition, DAU or groups to price a column of scenarios in one call."""
-    return _guarded("IMQUOTE", lambda: _per_scenario("IMQUOTE", _total, edition, peak_dau, peak_groups, addons,
+    return _imquote(_CATALOG, edition, peak_dau, peak_groups, addons, months, price_book)
+
+
+def _imquote(catalog: Catalog, edition, peak_dau=0, peak_groups=0, addons=None, months=1, price_book=None):
+    return _guarded("IMQUOTE", lambda: _per_scenario(catalog, "IMQUOTE", _total, edition, peak_dau, peak_groups, addons,
                                                      months, price_book))
 
 
@@ -264,7 +271,11 @@ def IMQUOTE(edition, peak_dau=0, peak_groups=0, addons=None, months=1, price_boo
 @_arg("price_book", doc=_DOC_BOOK)
 def IMOVERAGE(edition, peak_dau=0, peak_groups=0, price_book=None):
     """Monthly overage in CNY alone: each started block of peak DAU or peak groups above the free quota (China: 10,000 and 100,000, 1,000 CNY a block). Accepts ranges like IMQUOTE."""
-    return _guarded("IMOVERAGE", lambda: _per_scenario("IMOVERAGE", _overage, edition, peak_dau, peak_groups,
+    return _imoverage(_CATALOG, edition, peak_dau, peak_groups, price_book)
+
+
+def _imoverage(catalog: Catalog, edition, peak_dau=0, peak_groups=0, price_book=None):
+    return _guarded("IMOVERAGE", lambda: _per_scenario(catalog, "IMOVERAGE", _overage, edition, peak_dau, peak_groups,
                                                        None, 1, price_book))
 
 
@@ -277,9 +288,13 @@ def IMOVERAGE(edition, peak_dau=0, peak_groups=0, price_book=None):
 @_arg("price_book", doc=_DOC_BOOK)
 def IMQUOTE_LINES(edition, peak_dau=0, peak_groups=0, addons=None, months=1, price_book=None):
     """The quote as a table that spills (Excel 365): one row per line item with quantity, unit price, amount and how it was worked out, then prepaid and postpaid subtotals and the total."""
+    return _imquote_lines(_CATALOG, edition, peak_dau, peak_groups, addons, months, price_book)
+
+
+def _imquote_lines(catalog: Catalog, edition, peak_dau=0, peak_groups=0, addons=None, months=1, price_book=None):
     def compute() -> list[list[Any]]:
         from .presenter import quote_rows
-        book = _book(price_book)
+        book = _book(catalog, price_book)
         return _cells(quote_rows(_quote(book, edition, peak_dau, peak_groups, addons, months), book))
     return _guarded_table("IMQUOTE_LINES", compute)
 
@@ -289,11 +304,11 @@ _DOC_TABLE = ("The deal as a range with a header row: app, edition, peak_dau, pe
 _DOC_DISCOUNT = "Optional discount in percent off the list prices, e.g. 5 or 12.5 (blank = none)."
 
 
-def _deal(table: Any, months: Any, discount: Any, price_book: Any):
+def _deal(catalog: Catalog, table: Any, months: Any, discount: Any, price_book: Any):
     from .dealinput import deal_from_rows
     from .deals import quote_deal
 
-    book = _book(price_book)
+    book = _book(catalog, price_book)
     rows = _grid(table)
     if not _rectangular(rows):
         raise QuoteError.of("deal", "table must be a rectangular range")
@@ -308,7 +323,11 @@ def _deal(table: Any, months: Any, discount: Any, price_book: Any):
 @_arg("price_book", doc=_DOC_BOOK)
 def IMDEAL(table, months=1, discount=None, price_book=None):
     """A deal of several apps (one package each) whose usage may ramp month by month: the total in CNY for the term, after any discount (China: tax included)."""
-    return _guarded("IMDEAL", lambda: _cell_number(_deal(table, months, discount, price_book)[0].total))
+    return _imdeal(_CATALOG, table, months, discount, price_book)
+
+
+def _imdeal(catalog: Catalog, table, months=1, discount=None, price_book=None):
+    return _guarded("IMDEAL", lambda: _cell_number(_deal(catalog, table, months, discount, price_book)[0].total))
 
 
 @xw.func(category=CATEGORY)
@@ -318,10 +337,14 @@ def IMDEAL(table, months=1, discount=None, price_book=None):
 @_arg("price_book", doc=_DOC_BOOK)
 def IMDEAL_LINES(table, months=1, discount=None, price_book=None):
     """The deal as a table that spills: each app's lines (with the months of each phase) and subtotal, the total, and the tax split (价税合计, 不含税金额, 税额)."""
+    return _imdeal_lines(_CATALOG, table, months, discount, price_book)
+
+
+def _imdeal_lines(catalog: Catalog, table, months=1, discount=None, price_book=None):
     def compute() -> list[list[Any]]:
         from .presenter import deal_rows
 
-        q, book = _deal(table, months, discount, price_book)
+        q, book = _deal(catalog, table, months, discount, price_book)
         return _cells(deal_rows(q, book))
     return _guarded_table("IMDEAL_LINES", compute)
 
@@ -332,11 +355,15 @@ def IMDEAL_LINES(table, months=1, discount=None, price_book=None):
 @_arg("price_book", doc=_DOC_BOOK)
 def IMPRICE(code, edition=None, price_book=None):
     """List price in CNY per month of one item on the price book: an edition's package, an add-on on an edition, or one overage block."""
+    return _imprice(_CATALOG, code, edition, price_book)
+
+
+def _imprice(catalog: Catalog, code, edition=None, price_book=None):
     def compute() -> int | float:
         name = inputs.edition_name(_single(edition, "edition"))
         item = _single(code, "code")
         inputs.refuse_error_cell(item, "code")
-        return _cell_number(list_price(_book(price_book), item, name).price)
+        return _cell_number(list_price(_book(catalog, price_book), item, name).price)
     return _guarded("IMPRICE", compute)
 
 
@@ -344,10 +371,10 @@ _DOC_NEEDS = ("Needs: text such as \"members=3000, history=90, call_minutes=2000
               "range of name/value pairs (members, groups_per_user, live_groups, history, audio/sd/hd/fhd minutes).")
 
 
-def _advice(peak_dau: Any, peak_groups: Any, needs: Any, price_book: Any):
+def _advice(catalog: Catalog, peak_dau: Any, peak_groups: Any, needs: Any, price_book: Any):
     from .advisor import advise  # the advisor only when asked: it is not on the IMQUOTE path
 
-    return advise(_book(price_book), inputs.needs_from(needs, _single(peak_dau, "peak_dau"),
+    return advise(_book(catalog, price_book), inputs.needs_from(needs, _single(peak_dau, "peak_dau"),
                                                        _single(peak_groups, "peak_groups")))
 
 
@@ -358,8 +385,12 @@ def _advice(peak_dau: Any, peak_groups: Any, needs: Any, price_book: Any):
 @_arg("price_book", doc=_DOC_BOOK)
 def IMBEST(peak_dau=0, peak_groups=0, needs=None, price_book=None):
     """The cheapest configuration that meets the needs, as two cells: the edition and the add-on codes, ready to pass to =IMQUOTE(edition, dau, groups, add-ons)."""
+    return _imbest(_CATALOG, peak_dau, peak_groups, needs, price_book)
+
+
+def _imbest(catalog: Catalog, peak_dau=0, peak_groups=0, needs=None, price_book=None):
     def compute() -> list[list[Any]]:
-        best = _advice(peak_dau, peak_groups, needs, price_book).best
+        best = _advice(catalog, peak_dau, peak_groups, needs, price_book).best
         return [[best.edition, best.addons_text]]
     return _guarded_table("IMBEST", compute)
 
@@ -371,8 +402,12 @@ def IMBEST(peak_dau=0, peak_groups=0, needs=None, price_book=None):
 @_arg("price_book", doc=_DOC_BOOK)
 def IMBEST_TABLE(peak_dau=0, peak_groups=0, needs=None, price_book=None):
     """Every configuration that meets the needs, cheapest first (rank, edition, add-ons, CNY a month), then why each other edition cannot meet them. Spills in Excel 365."""
+    return _imbest_table(_CATALOG, peak_dau, peak_groups, needs, price_book)
+
+
+def _imbest_table(catalog: Catalog, peak_dau=0, peak_groups=0, needs=None, price_book=None):
     def compute() -> list[list[Any]]:
-        advice = _advice(peak_dau, peak_groups, needs, price_book)
+        advice = _advice(catalog, peak_dau, peak_groups, needs, price_book)
         rows: list[list[Any]] = [["rank", "edition", "add-ons", "monthly (CNY)"]]
         rows += [[i + 1, o.edition, o.addons_text, _cell_number(o.monthly)] for i, o in enumerate(advice.options)]
         rows += [["—", edition, reason, ""] for edition, reason in advice.refusals.items()]
@@ -395,6 +430,10 @@ def _column_of_counts(value: Any, argument: str) -> list[int]:
 @_arg("price_book", doc=_DOC_BOOK)
 def IMFORECAST(edition, dau_range, groups_range=0, addons=None, price_book=None):
     """Month by month: prepaid, postpaid and total in CNY at each month's own peaks, then the grand total and the month from which another configuration would be cheaper. Spills."""
+    return _imforecast(_CATALOG, edition, dau_range, groups_range, addons, price_book)
+
+
+def _imforecast(catalog: Catalog, edition, dau_range, groups_range=0, addons=None, price_book=None):
     def compute() -> list[list[Any]]:
         from .advisor import forecast
 
@@ -404,7 +443,7 @@ def IMFORECAST(edition, dau_range, groups_range=0, addons=None, price_book=None)
             groups = groups * len(daus)
         if len(groups) != len(daus):
             raise QuoteError.of("groups_range", f"groups_range has {len(groups)} months, dau_range {len(daus)}")
-        f = forecast(_book(price_book), inputs.edition_name(_single(edition, "edition")),
+        f = forecast(_book(catalog, price_book), inputs.edition_name(_single(edition, "edition")),
                      inputs.addon_codes(addons), list(zip(daus, groups)))
         rows: list[list[Any]] = [["month", "peak DAU", "peak groups", "prepaid (CNY)", "postpaid (CNY)", "total (CNY)"]]
         rows += [[m.month, m.peak_dau, m.peak_groups, _cell_number(m.prepaid), _cell_number(m.postpaid),
@@ -426,12 +465,16 @@ def IMFORECAST(edition, dau_range, groups_range=0, addons=None, price_book=None)
 @_arg("price_book", doc=_DOC_BOOK)
 def IMBREAKEVEN(edition_a, addons_a=None, edition_b=None, addons_b=None, peak_groups=0, price_book=None):
     """The peak DAU at which the configuration that is cheaper at low usage stops being cheaper, or a text that says it never does (and by how much it stays cheaper)."""
+    return _imbreakeven(_CATALOG, edition_a, addons_a, edition_b, addons_b, peak_groups, price_book)
+
+
+def _imbreakeven(catalog: Catalog, edition_a, addons_a=None, edition_b=None, addons_b=None, peak_groups=0, price_book=None):
     def compute() -> Any:
         from .advisor import break_even
 
         a = (inputs.edition_name(_single(edition_a, "edition_a"), "edition_a"), inputs.addon_codes(addons_a, "addons_a"))
         b = (inputs.edition_name(_single(edition_b, "edition_b"), "edition_b"), inputs.addon_codes(addons_b, "addons_b"))
-        result = break_even(_book(price_book), a, b,
+        result = break_even(_book(catalog, price_book), a, b,
                             inputs.whole_number(_single(peak_groups, "peak_groups"), "peak_groups"))
         if result.peak_dau is None:
             return (f"never: {result.cheaper_below} stays cheaper, by "
@@ -439,3 +482,10 @@ def IMBREAKEVEN(edition_a, addons_a=None, edition_b=None, addons_b=None, peak_gr
         return result.peak_dau
     return _guarded("IMBREAKEVEN", compute)
 
+
+# each function's implementation, called with a catalog: a workbook's example cells (sheets/udfcalls.py)
+WITH_CATALOG: dict[str, Callable[..., Any]] = {
+    "IMQUOTE": _imquote, "IMOVERAGE": _imoverage, "IMQUOTE_LINES": _imquote_lines, "IMDEAL": _imdeal,
+    "IMDEAL_LINES": _imdeal_lines, "IMPRICE": _imprice, "IMBEST": _imbest, "IMBEST_TABLE": _imbest_table,
+    "IMFORECAST": _imforecast, "IMBREAKEVEN": _imbreakeven,
+}

@@ -11,7 +11,7 @@ and no module global says which book is in force.
 
 from __future__ import annotations
 
-import contextlib
+import copy
 import datetime as dt
 import functools
 import hashlib
@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from ..errors import PriceBookError, QuoteError
 from .model import REGIONS, PriceBook, load_price_book, parse_price_book
@@ -50,7 +50,6 @@ class Catalog:
         self._in_force: dict[tuple[dt.date, str], PriceBook] = {}
         self._team: dict[str, PriceBook] = {}  # a value of XLPRICING_PRICE_BOOK -> its book
         self._today: tuple[float, PriceBook | None] = (0.0, None)  # until when, the book in force today
-        self._workbook: list[PriceBook] = []  # see defaulting_to
         self._remembering = threading.Lock()  # the team server's threads share a catalog
         self._default: PriceBook | None = None if default is None else self._resolve(default, "default")
 
@@ -135,11 +134,8 @@ class Catalog:
     # ------------------------------------------------------------------ choosing one
 
     def default(self, on: dt.date | None = None) -> PriceBook:
-        """The book a quote dated ``on`` (today when None) gets when nobody names one: the workbook's
-        being built (defaulting_to), else this catalog's own, else the team's (XLPRICING_PRICE_BOOK),
-        else the China book in force that day."""
-        if self._workbook:
-            return self._workbook[-1]
+        """The book a quote dated ``on`` (today when None) gets when nobody names one: this catalog's
+        own, else the team's (XLPRICING_PRICE_BOOK), else the China book in force that day."""
         if self._default is not None:
             return self._default
         team = os.environ.get(PRICE_BOOK_ENV)
@@ -216,15 +212,14 @@ class Catalog:
         self._default = book
         return book
 
-    @contextlib.contextmanager
-    def defaulting_to(self, book: PriceBook) -> Iterator[PriceBook]:
-        """Within the block, the default book is ``book``: a workbook's example cells are computed
-        with the book the workbook is built with (the one its own functions default to)."""
-        self._workbook.append(book)
-        try:
-            yield book
-        finally:
-            self._workbook.pop()
+    def with_default(self, book: PriceBook) -> "Catalog":
+        """This catalog's books with ``book`` the default, this one unchanged: a workbook's example
+        cells are computed with the book its own functions default to. What this one has read is
+        shared (books are immutable); the books given as text from now on are each one's own."""
+        other = copy.copy(self)
+        other._given = dict(self._given)
+        other._default = book
+        return other
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from zipfile import ZIP_DEFLATED, ZipFile
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
+from ..book.catalog import shipped_catalog
 from ..files import atomic_write, refuse_folder
 from ..pricebook import PriceBook
 from . import layout as L
@@ -183,15 +184,9 @@ def write_examples_sheet(ws, book: PriceBook, host: Host = CLASSIC, lite_version
     as ``host`` stores it; ``lite_version`` is the xlpricing version embedded in a Lite workbook.
     Returns the calls placed, for ``host.store`` once the workbook is saved. The stored results are
     computed with ``book`` as the default: the book this workbook's functions default to."""
-    from ..pricebook import defaulting_to
-
-    with defaulting_to(book):
-        return _write_examples_sheet(ws, book, host, lite_version)
-
-
-def _write_examples_sheet(ws, book: PriceBook, host: Host, lite_version: str | None) -> list[Placed]:
     from ..engine import build_quote
 
+    catalog = shipped_catalog().with_default(book)
     money = style.money_format(book)
     placed: list[Placed] = []
     if lite_version is None:
@@ -213,7 +208,7 @@ def _write_examples_sheet(ws, book: PriceBook, host: Host, lite_version: str | N
         style.body_row(ws, r, [what, call.formula()])
         ws.cell(r, 2).data_type = "s"  # show the formula's text beside its result
         ws.cell(r, 2).quotePrefix = True
-        placed.append(host.place(ws, f"C{r}", call))
+        placed.append(host.place(ws, f"C{r}", call, catalog))
         ws.cell(r, 3).number_format = money
     if host.dynamic:
         ws["D5"] = NOT_STARTED
@@ -226,7 +221,7 @@ def _write_examples_sheet(ws, book: PriceBook, host: Host, lite_version: str | N
     style.header_row(ws, r, ["IMQUOTE_LINES: one call fills the table below"])
     edition, dau, groups, addons, months = LINES_EXAMPLE
     lines = host.place(ws, f"A{r + 1}", Call("IMQUOTE_LINES", tuple(map(literal, (
-        edition, dau, groups, sold(book, edition, addons), months)))))
+        edition, dau, groups, sold(book, edition, addons), months)))), catalog)
     placed.append(lines)
     r = _range_end(lines.ref) + 2
 
@@ -242,7 +237,7 @@ def _write_examples_sheet(ws, book: PriceBook, host: Host, lite_version: str | N
     columns = list(zip(*scenarios))  # the cells as Excel hands them over: rows of one cell, numbers as floats
     handed = [[[v or None] if isinstance(v, str) else [float(v)] for v in column] for column in columns]
     placed.append(host.place(ws, f"F{first}", Call("IMQUOTE", tuple(
-        Arg(f"{c}{first}:{c}{last}", cells) for c, cells in zip("ABCDE", handed)))))
+        Arg(f"{c}{first}:{c}{last}", cells) for c, cells in zip("ABCDE", handed))), catalog))
     for row in range(first, last + 1):
         ws[f"F{row}"].number_format = money
     ws.cell(last + 1, 1, "One =IMQUOTE over the columns prices every row in one call; a bad row shows its own "
@@ -252,7 +247,7 @@ def _write_examples_sheet(ws, book: PriceBook, host: Host, lite_version: str | N
     dau, groups, needs = ADVISOR_EXAMPLE
     style.header_row(ws, r, ["IMBEST: the cheapest edition and add-ons for the needs", "add-ons"])
     ws.cell(r + 1, 3, f'needs: {needs}; {dau:,} DAU, {groups:,} groups').font = style.NOTE
-    placed.append(host.place(ws, f"A{r + 1}", Call("IMBEST", (literal(dau), literal(groups), literal(needs)))))
+    placed.append(host.place(ws, f"A{r + 1}", Call("IMBEST", (literal(dau), literal(groups), literal(needs))), catalog))
     for col, width in zip("ABCDEFG", (52, 56, 22, 22, 10, 20, 22)):
         ws.column_dimensions[col].width = width
     style.print_setup(ws, title_rows="1:2", landscape=True)

@@ -51,11 +51,12 @@ class Call:
     def formula(self, prefix: str = "") -> str:
         return f"={prefix}{self.function}({','.join(a.text for a in self.args)})"
 
-    def result(self) -> list[list[Any]]:
-        """What the function returns for these arguments, as rows of cells."""
+    def result(self, catalog) -> list[list[Any]]:
+        """What the function returns for these arguments, as rows of cells, priced with ``catalog``
+        (a cell naming no book gets its default)."""
         from .. import udf
 
-        value = getattr(udf, self.function)(*(a.value for a in self.args))
+        value = udf.WITH_CATALOG[self.function](catalog, *(a.value for a in self.args))
         return value if isinstance(value, list) else [[value]]
 
 
@@ -75,9 +76,10 @@ class Host:
     prefix: str  # how the file names the function
     dynamic: bool  # every call a dynamic-array cell (cm="1", xl/metadata.xml)
 
-    def place(self, ws, anchor: str, call: Call) -> Placed:
-        """Write ``call`` at ``anchor``: the formula as this host stores it and the values of its result."""
-        rows = call.result()
+    def place(self, ws, anchor: str, call: Call, catalog) -> Placed:
+        """Write ``call`` at ``anchor``: the formula as this host stores it and the values of its
+        result, computed with ``catalog``."""
+        rows = call.result(catalog)
         column, row = coordinate_from_string(anchor)
         first = column_index_from_string(column)
         ref = f"{anchor}:{get_column_letter(first + len(rows[0]) - 1)}{row + len(rows) - 1}"
