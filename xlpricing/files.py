@@ -22,12 +22,14 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator
 
+from .formatting import BIDI_CONTROLS
+
 TEMP_PREFIX = ".xlpricing-"  # temp files next to their target; see remove_stale_temp_files
 NAME_BYTES = 120  # a stem from free text, in UTF-8 bytes: with a suffix, well inside 255
 
 # what a file name must not hold: Windows' reserved characters, controls, line separators and the
-# bidi controls (formatting.BIDI_CONTROLS: a name with U+202E shows its end reversed, "…fdp.exe")
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f\x80-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+')
+# bidi controls (a name with U+202E shows its end reversed, "…fdp.exe")
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f\x80-\x9f\u2028\u2029' + BIDI_CONTROLS + ']+')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 

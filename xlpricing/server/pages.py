@@ -624,8 +624,8 @@ def accept(request: Request, form) -> Response:
             error = "choose accept or decline"
         elif not name:
             error = "请填写您的姓名 give your name: it is recorded with your answer"
-        elif formatting.character_problem("name", name):
-            error = formatting.character_problem("name", name)
+        elif bad_name := formatting.character_problem("name", name):
+            error = bad_name
         elif answer == "accepted" and form.get("agree") != "yes":
             error = "请确认 tick the box to confirm that you accept the proposal"
         else:
