@@ -43,14 +43,7 @@ peak_dau = 8000
   from_month = 3
   edition = "flagship"
 """
-SELLER_TOML = """[seller]
-name_zh = "示例云服务有限公司"
-name_en = "Example Cloud Services Ltd."
-address = "北京市海淀区中关村大街 1 号"
-contact = "王伟"
-phone = "+86 10 1234 5678"
-email = "sales@example.com"
-"""
+SELLER_SAMPLE = Path(__file__).resolve().parents[1] / "workbooks" / "seller-sample.toml"  # the README's
 
 
 def _app(tmp_path: Path, **config):
@@ -209,9 +202,7 @@ def test_the_customers_page_names_the_team_and_shows_items_term_validity_and_tax
 
 
 def test_the_customers_page_names_the_seller_of_the_profile_before_the_team(tmp_path):
-    seller = tmp_path / "seller.toml"
-    seller.write_text(SELLER_TOML, encoding="utf-8")
-    app = _app(tmp_path, seller=str(seller))
+    app = _app(tmp_path, seller=str(SELLER_SAMPLE))
     quote = record(app, "lina", ONE_APP)
     html = client(app).get(f"/accept/{link_for(app, quote['number'])}").text
     assert '<dd id="seller">示例云服务有限公司 Example Cloud Services Ltd.</dd>' in html and TEAM_NAME not in html
